@@ -1,0 +1,47 @@
+# Jiuzhu: `make run` serves the platform on 127.0.0.1:8000, `make test` checks everything.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint typecheck test-sqlite test-postgres test-miniprogram bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m app migrate
+	$(PY) -m app seed-demo
+	$(PY) -m app serve --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(PY) -m ruff check app tests bench migrations
+	$(PY) -m ruff format --check app tests bench migrations
+
+typecheck: $(STAMP)
+	$(PY) -m mypy app
+
+test-sqlite: $(STAMP)
+	$(PY) -m pytest --db=sqlite
+
+test-postgres: $(STAMP)
+	$(PY) -m pytest --db=postgres
+
+test-miniprogram:
+	@if [ -f miniprogram/package.json ]; then cd miniprogram && npm ci --no-audit --no-fund --silent && npm test; \
+	else echo "miniprogram: no package.json yet"; fi
+
+test: lint typecheck test-sqlite test-postgres test-miniprogram
+
+bench: $(STAMP)
+	$(PY) bench/intake.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

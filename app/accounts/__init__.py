@@ -1,0 +1,1 @@
+"""Staff, residents, agencies, WeChat login, tokens and scopes."""

@@ -1,0 +1,130 @@
+"""Who is calling, as typed dependencies: ``CurrentStaff``, ``CurrentResident``, scopes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts import repository
+from app.accounts.scopes import Scope, has_scope
+from app.accounts.security import decode_access_token, token_digest
+from app.config import get_settings
+from app.db.deps import Session
+from app.db.session import session_scope
+from app.errors import Forbidden, Unauthorized
+from app.kit.actor import Actor
+
+_bearer = HTTPBearer(auto_error=False)
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def client_address(request: Request) -> str:
+    """The caller's address; X-Forwarded-For only from a configured trusted proxy."""
+    peer = request.client.host if request.client else ""
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded and peer in get_settings().trusted_proxy_list:
+        return forwarded.split(",")[0].strip()[:64]
+    return peer[:64]
+
+
+Client = Annotated[str, Depends(client_address)]
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+ApiKey = Annotated[str | None, Depends(_api_key)]
+
+
+async def _actor_from_token(session: Session, credentials: Bearer, client: Client) -> Actor:
+    if credentials is None:
+        raise Unauthorized()
+    kind, subject_id, _role = decode_access_token(credentials.credentials)
+    if kind == "staff":
+        staff = await repository.staff_by_id(session, subject_id)
+        if staff is None or not staff.active:
+            raise Unauthorized("账号已停用", code="invalid_token")
+        return Actor("staff", staff.id, staff.role, staff.region_code, client)
+    resident = await repository.resident_by_id(session, subject_id)
+    if resident is None:
+        raise Unauthorized(code="invalid_token")
+    return Actor("resident", resident.id, "resident", None, client)
+
+
+async def current_staff(session: Session, credentials: Bearer, client: Client) -> Actor:
+    actor = await _actor_from_token(session, credentials, client)
+    if actor.kind != "staff":
+        raise Forbidden("仅限工作人员", code="staff_only")
+    return actor
+
+
+async def current_resident(session: Session, credentials: Bearer, client: Client) -> Actor:
+    actor = await _actor_from_token(session, credentials, client)
+    if actor.kind != "resident":
+        raise Forbidden("仅限群众用户", code="resident_only")
+    return actor
+
+
+async def current_user(session: Session, credentials: Bearer, client: Client) -> Actor:
+    return await _actor_from_token(session, credentials, client)
+
+
+async def current_submitter(
+    session: Session, credentials: Bearer, api_key: ApiKey, client: Client
+) -> Actor:
+    """A resident (bearer token) or an agency (``X-API-Key``)."""
+    actor = await _any_caller(session, credentials, api_key, client)
+    if actor.kind == "staff":
+        raise Forbidden("工作人员请使用 /staff/applications 录入", code="resident_only")
+    return actor
+
+
+CurrentStaff = Annotated[Actor, Depends(current_staff)]
+CurrentResident = Annotated[Actor, Depends(current_resident)]
+CurrentUser = Annotated[Actor, Depends(current_user)]
+CurrentSubmitter = Annotated[Actor, Depends(current_submitter)]
+
+
+def require_scope(scope: Scope) -> Callable[..., Awaitable[Actor]]:
+    async def _check(actor: CurrentStaff) -> Actor:
+        if not has_scope(actor.role, scope):
+            raise Forbidden(f"当前角色无权执行此操作（{scope.value}）", code="scope_denied")
+        return actor
+
+    return _check
+
+
+def RequireScope(scope: Scope) -> type[Actor]:
+    """``actor: RequireScope(Scope.cases_read)`` in a route signature."""
+    return Annotated[Actor, Depends(require_scope(scope))]  # type: ignore[return-value]
+
+
+async def _any_caller(
+    session: AsyncSession,
+    credentials: HTTPAuthorizationCredentials | None,
+    api_key: str | None,
+    client: str,
+) -> Actor:
+    if api_key:
+        agency = await repository.agency_by_key_hash(session, token_digest(api_key))
+        if agency is None:
+            raise Unauthorized("API key 无效", code="invalid_api_key")
+        return Actor("agency", agency.id, "agency", agency.region_code, client)
+    return await _actor_from_token(session, credentials, client)
+
+
+async def any_caller_standalone(credentials: Bearer, api_key: ApiKey, client: Client) -> Actor:
+    """Any authenticated caller, looked up in a short transaction of its own, for routes
+    (uploads) that must not hold a transaction open while the body streams in."""
+    async with session_scope() as session:
+        return await _any_caller(session, credentials, api_key, client)
+
+
+async def any_caller(
+    session: Session, credentials: Bearer, api_key: ApiKey, client: Client
+) -> Actor:
+    return await _any_caller(session, credentials, api_key, client)
+
+
+AnyCaller = Annotated[Actor, Depends(any_caller)]
+AnyCallerStandalone = Annotated[Actor, Depends(any_caller_standalone)]

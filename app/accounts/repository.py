@@ -1,0 +1,70 @@
+"""SQL for accounts: staff, residents, agencies, refresh tokens, login failures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models.account import Agency, LoginFailure, RefreshToken, Resident, Staff
+
+
+async def staff_by_username(session: AsyncSession, username: str) -> Staff | None:
+    return await session.scalar(select(Staff).where(Staff.username == username))
+
+
+async def staff_by_id(session: AsyncSession, staff_id: int) -> Staff | None:
+    return await session.get(Staff, staff_id)
+
+
+async def resident_by_openid(session: AsyncSession, openid: str) -> Resident | None:
+    return await session.scalar(select(Resident).where(Resident.openid == openid))
+
+
+async def resident_by_id(session: AsyncSession, resident_id: int) -> Resident | None:
+    return await session.get(Resident, resident_id)
+
+
+async def agency_by_key_hash(session: AsyncSession, key_hash: str) -> Agency | None:
+    return await session.scalar(
+        select(Agency).where(Agency.api_key_hash == key_hash, Agency.active.is_(True))
+    )
+
+
+async def count_failures(
+    session: AsyncSession,
+    *,
+    since: datetime,
+    username: str | None = None,
+    client: str | None = None,
+) -> int:
+    stmt = select(func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
+    if username is not None:
+        stmt = stmt.where(LoginFailure.username == username)
+    if client is not None:
+        stmt = stmt.where(LoginFailure.client == client)
+    return int(await session.scalar(stmt) or 0)
+
+
+async def add_failure(session: AsyncSession, username: str, client: str, at: datetime) -> None:
+    session.add(LoginFailure(username=username, client=client, at=at))
+    await session.flush()
+
+
+async def clear_failures(session: AsyncSession, username: str) -> None:
+    await session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+
+
+async def refresh_token_by_hash(session: AsyncSession, token_hash: str) -> RefreshToken | None:
+    return await session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()
+    )
+
+
+async def revoke_family(session: AsyncSession, family_id: str, at: datetime) -> None:
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )

@@ -1,0 +1,71 @@
+"""Staff roles and what each may do: one table, read by every permission check."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    community_worker = "community_worker"  # 社区/村 工作人员
+    social_worker = "social_worker"  # 社工站
+    street_officer = "street_officer"  # 街道/镇
+    district_officer = "district_officer"  # 区民政局
+    auditor = "auditor"
+    admin = "admin"
+
+
+class Scope(StrEnum):
+    cases_read = "cases:read"
+    cases_create = "cases:create"  # enter an application on someone's behalf (channel staff)
+    cases_triage = "cases:triage"  # accept, reject, refer
+    cases_assign = "cases:assign"
+    cases_work = "cases:work"  # investigate, submit for review (as the assignee)
+    cases_decide = "cases:decide"  # approve, deny
+    cases_close = "cases:close"
+    personal_reveal = "personal:reveal"
+    audit_read = "audit:read"
+    households_read = "households:read"
+    households_write = "households:write"
+    households_export = "households:export"
+    categories_decide = "categories:decide"
+    standards_write = "standards:write"
+    accounts_admin = "accounts:admin"
+
+
+_CASEWORK = {
+    Scope.cases_read,
+    Scope.cases_create,
+    Scope.cases_work,
+    Scope.personal_reveal,
+    Scope.households_read,
+    Scope.households_write,
+    Scope.households_export,
+}
+
+ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
+    Role.community_worker: frozenset(_CASEWORK | {Scope.cases_triage}),
+    Role.social_worker: frozenset(_CASEWORK | {Scope.cases_triage}),
+    Role.street_officer: frozenset(
+        _CASEWORK | {Scope.cases_triage, Scope.cases_assign, Scope.cases_close}
+    ),
+    Role.district_officer: frozenset(
+        _CASEWORK
+        | {
+            Scope.cases_assign,
+            Scope.cases_decide,
+            Scope.cases_close,
+            Scope.audit_read,
+            Scope.categories_decide,
+            Scope.standards_write,
+        }
+    ),
+    Role.auditor: frozenset({Scope.cases_read, Scope.audit_read, Scope.households_read}),
+    Role.admin: frozenset({Scope.accounts_admin}),
+}
+
+
+def has_scope(role: str, scope: Scope) -> bool:
+    try:
+        return scope in ROLE_SCOPES[Role(role)]
+    except ValueError:
+        return False

@@ -1,0 +1,195 @@
+"""Logins, token issue and rotation, and account creation."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts import repository
+from app.accounts.scopes import Role
+from app.accounts.security import (
+    create_access_token,
+    hash_password,
+    new_opaque_token,
+    token_digest,
+    verify_password,
+)
+from app.accounts.wechat import WeChatClient
+from app.config import get_settings
+from app.db.session import session_scope
+from app.errors import AppError, Invalid, Unauthorized
+from app.kit import audit
+from app.kit.actor import Actor
+from app.kit.crypto import get_cipher
+from app.kit.timeutil import now
+from app.models.account import Agency, RefreshToken, Resident, Staff
+from app.regions.service import get_region
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    user_id: int
+    role: str
+
+
+class LoginThrottled(AppError):
+    status = 429
+    code = "login_throttled"
+    message = "登录失败次数过多，请稍后再试"
+
+
+async def _issue(
+    session: AsyncSession, kind: str, subject_id: int, role: str, family_id: str | None = None
+) -> IssuedTokens:
+    access, lifetime = create_access_token(kind, subject_id, role)
+    refresh = new_opaque_token("rt")
+    issued = now()
+    session.add(
+        RefreshToken(
+            token_hash=token_digest(refresh),
+            family_id=family_id or secrets.token_hex(16),
+            subject_kind=kind,
+            subject_id=subject_id,
+            created_at=issued,
+            expires_at=issued + timedelta(days=get_settings().refresh_token_days),
+        )
+    )
+    await session.flush()
+    return IssuedTokens(access, refresh, lifetime, subject_id, role)
+
+
+async def staff_login(username: str, password: str, client: str) -> IssuedTokens:
+    """Check a staff password; throttled per username and per client address.
+
+    Runs in its own transaction so a failed attempt is recorded even though the answer is 401.
+    """
+    settings = get_settings()
+    since = now() - timedelta(minutes=settings.login_failure_window_minutes)
+    anonymous = Actor("anonymous", None, "anonymous", client=client)
+    async with session_scope() as session:
+        by_user = await repository.count_failures(session, since=since, username=username)
+        by_client = await repository.count_failures(session, since=since, client=client)
+        if (
+            by_user >= settings.login_max_failures_per_user
+            or by_client >= settings.login_max_failures_per_client
+        ):
+            await audit.record(
+                session, anonymous, "staff.login_throttled", "staff", None, {"username": username}
+            )
+            failure: AppError = LoginThrottled(
+                headers={"Retry-After": str(settings.login_failure_window_minutes * 60)}
+            )
+        else:
+            staff = await repository.staff_by_username(session, username)
+            ok = verify_password(staff.password_hash if staff else None, password)
+            if staff is not None and ok and staff.active:
+                await repository.clear_failures(session, username)
+                actor = Actor("staff", staff.id, staff.role, staff.region_code, client)
+                await audit.record(session, actor, "staff.login", "staff", staff.id)
+                return await _issue(session, "staff", staff.id, staff.role)
+            await repository.add_failure(session, username, client, now())
+            await audit.record(
+                session,
+                anonymous,
+                "staff.login_failed",
+                "staff",
+                staff.id if staff else None,
+                {"username": username},
+            )
+            failure = Unauthorized("用户名或密码错误", code="invalid_credentials")
+    # Raised after the block so the failure and its audit event are committed.
+    raise failure
+
+
+async def wechat_login(session: AsyncSession, wechat: WeChatClient, code: str) -> IssuedTokens:
+    """Exchange a mini program login code; the resident is created on first login."""
+    result = await wechat.code_to_session(code)
+    resident = await repository.resident_by_openid(session, result.openid)
+    session_key_enc = get_cipher().encrypt(result.session_key) if result.session_key else None
+    if resident is None:
+        resident = Resident(openid=result.openid, unionid=result.unionid)
+        session.add(resident)
+    if result.unionid:
+        resident.unionid = result.unionid
+    resident.session_key_enc = session_key_enc
+    resident.last_login_at = now()
+    await session.flush()
+    return await _issue(session, "resident", resident.id, "resident")
+
+
+async def refresh(refresh_token: str) -> IssuedTokens:
+    """Rotate a refresh token; a reused one revokes its whole family (token theft)."""
+    revoked = False
+    async with session_scope() as session:
+        token = await repository.refresh_token_by_hash(session, token_digest(refresh_token))
+        current = now()
+        if token is None:
+            raise Unauthorized("刷新凭证无效", code="invalid_refresh_token")
+        if token.used_at is not None or token.revoked_at is not None:
+            await repository.revoke_family(session, token.family_id, current)
+            revoked = True
+        elif token.expires_at <= current:
+            raise Unauthorized("刷新凭证已过期", code="invalid_refresh_token")
+        else:
+            role = "resident"
+            if token.subject_kind == "staff":
+                staff = await repository.staff_by_id(session, token.subject_id)
+                if staff is None or not staff.active:
+                    raise Unauthorized("账号已停用", code="invalid_refresh_token")
+                role = staff.role
+            token.used_at = current
+            return await _issue(
+                session, token.subject_kind, token.subject_id, role, token.family_id
+            )
+    assert revoked
+    raise Unauthorized("刷新凭证已使用，请重新登录", code="invalid_refresh_token")
+
+
+async def create_staff(
+    session: AsyncSession,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    region_code: str,
+    display_name: str = "",
+) -> Staff:
+    try:
+        Role(role)
+    except ValueError as exc:
+        raise Invalid(f"unknown role {role!r}", code="invalid_role") from exc
+    if len(password) < 8:
+        raise Invalid("password must be at least 8 characters", code="weak_password")
+    await get_region(session, region_code)
+    if await repository.staff_by_username(session, username):
+        raise Invalid(f"username {username!r} is taken", code="username_taken")
+    staff = Staff(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        region_code=region_code,
+        display_name=display_name,
+    )
+    session.add(staff)
+    await session.flush()
+    return staff
+
+
+async def create_agency(
+    session: AsyncSession, *, name: str, region_code: str
+) -> tuple[Agency, str]:
+    """Register an agency; the API key is returned once and only its hash is kept."""
+    await get_region(session, region_code)
+    key = new_opaque_token("jzk")
+    agency = Agency(
+        name=name, region_code=region_code, api_key_hash=token_digest(key), key_prefix=key[:10]
+    )
+    session.add(agency)
+    await session.flush()
+    return agency, key

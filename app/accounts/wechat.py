@@ -1,0 +1,103 @@
+"""WeChat ``jscode2session``: an async client that never blocks the event loop.
+
+WeChat reports errors as HTTP 200 with an ``errcode``. ``fake`` mode (dev and test only) turns a
+code ``X`` into openid ``fake-X`` without calling anyone; tests fake WeChat at its HTTP boundary
+instead, so ``live`` mode's code is what they drive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import structlog
+
+from app.config import Settings, WeChatMode
+from app.errors import AppError, Unauthorized
+
+log = structlog.get_logger()
+
+CODE_INVALID = {40029, 40163, 40226}
+RATE_LIMITED = 45011
+BUSY = -1
+ATTEMPTS = 2
+
+
+@dataclass(frozen=True)
+class WeChatSession:
+    openid: str
+    unionid: str | None
+    session_key: str | None
+
+
+class WeChatUnavailable(AppError):
+    status = 503
+    code = "wechat_unavailable"
+    message = "微信服务暂时不可用，请稍后重试"
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": "5"})
+
+
+class WeChatRateLimited(AppError):
+    status = 429
+    code = "wechat_rate_limited"
+    message = "登录过于频繁，请稍后再试"
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": "60"})
+
+
+class WeChatClient:
+    def __init__(self, settings: Settings, http: httpx.AsyncClient | None = None) -> None:
+        self._settings = settings
+        self._http = http
+
+    async def code_to_session(self, code: str) -> WeChatSession:
+        if self._settings.wechat_mode == WeChatMode.fake:
+            return WeChatSession(openid=f"fake-{code}", unionid=None, session_key=None)
+        params = {
+            "appid": self._settings.wechat_appid,
+            "secret": self._settings.wechat_secret,
+            "js_code": code,
+            "grant_type": "authorization_code",
+        }
+        url = f"{self._settings.wechat_api_base.rstrip('/')}/sns/jscode2session"
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                payload = await self._get(url, params)
+            except (httpx.HTTPError, ValueError) as exc:
+                log.warning("wechat_unreachable", attempt=attempt, error_type=type(exc).__name__)
+                payload = {"errcode": BUSY}
+            errcode = int(payload.get("errcode") or 0)
+            if errcode == 0 and isinstance(payload.get("openid"), str):
+                return WeChatSession(
+                    openid=payload["openid"],
+                    unionid=payload.get("unionid"),
+                    session_key=payload.get("session_key"),
+                )
+            if errcode in CODE_INVALID:
+                raise Unauthorized("微信登录凭证无效或已使用", code="wechat_code_invalid")
+            if errcode == RATE_LIMITED:
+                raise WeChatRateLimited()
+            log.warning("wechat_error", attempt=attempt, errcode=errcode)
+            if attempt < ATTEMPTS:
+                await asyncio.sleep(0.2 * attempt)
+        raise WeChatUnavailable()
+
+    async def _get(self, url: str, params: dict[str, str]) -> dict[str, Any]:
+        timeout = httpx.Timeout(self._settings.wechat_timeout_seconds)
+        if self._http is not None:
+            response = await self._http.get(url, params=params, timeout=timeout)
+        else:
+            async with httpx.AsyncClient() as http:
+                response = await http.get(url, params=params, timeout=timeout)
+        if response.status_code >= 500:
+            return {"errcode": BUSY}
+        response.raise_for_status()
+        data = response.json()
+        if not isinstance(data, dict):
+            raise ValueError("unexpected payload")
+        return data

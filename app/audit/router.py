@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from app.accounts.dependencies import RequireScope
+from app.accounts.scopes import Scope
+from app.audit import repository
+from app.db.deps import Session
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, encode_cursor
+from app.kit.schemas import LocalDateTime, Schema
+
+router = APIRouter(prefix="/staff", tags=["audit"])
+
+
+class AuditEventOut(Schema):
+    id: int
+    at: LocalDateTime
+    actor_id: int | None
+    actor_role: str
+    action: str
+    record_type: str
+    record_id: str | None
+    client: str
+    detail: dict[str, Any]
+
+
+class AuditPage(Schema):
+    items: list[AuditEventOut]
+    next_cursor: str | None
+
+
+@router.get("/audit", response_model=AuditPage)
+async def list_audit(
+    session: Session,
+    actor: RequireScope(Scope.audit_read),  # type: ignore[valid-type]
+    record_type: Annotated[str | None, Query(max_length=32)] = None,
+    record_id: Annotated[str | None, Query(max_length=64)] = None,
+    actor_id: Annotated[int | None, Query(ge=1)] = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> AuditPage:
+    """The audit log, newest first (auditors and district officers)."""
+    before_id = None
+    if cursor:
+        (value,) = decode_cursor(cursor, 1)
+        before_id = int(value) if isinstance(value, int) else None
+    events = await repository.list_events(
+        session,
+        record_type=record_type,
+        record_id=record_id,
+        actor_id=actor_id,
+        since=since,
+        until=until,
+        before_id=before_id,
+        limit=limit + 1,
+    )
+    more = len(events) > limit
+    events = events[:limit]
+    return AuditPage(
+        items=[AuditEventOut.model_validate(e) for e in events],
+        next_cursor=encode_cursor(events[-1].id) if more else None,
+    )

@@ -1,0 +1,182 @@
+"""``python -m app COMMAND``: migrate, import-regions, seed-demo, create-staff, create-agency,
+serve, rotate-data-key."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from app.config import ConfigError, Environment, get_settings
+
+cli = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Jiuzhu 救助 platform",
+)
+T = TypeVar("T")
+
+
+def _run(work: Callable[[], Awaitable[T]]) -> T:
+    async def _wrapped() -> T:
+        from app.db.session import dispose_engine
+
+        try:
+            return await work()
+        finally:
+            await dispose_engine()
+
+    return asyncio.run(_wrapped())
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=1)
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database to the newest Alembic revision."""
+    from app.db.migrate import upgrade
+
+    upgrade()
+    typer.echo("database is up to date")
+
+
+@cli.command("import-regions")
+def import_regions(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Load a region tree from a CSV (code,name,level,parent_code); safe to run twice."""
+    from app.db.session import session_scope
+    from app.regions.service import RegionImportError, import_regions, parse_regions_csv
+
+    try:
+        rows = parse_regions_csv(file)
+    except RegionImportError as exc:
+        _fail(str(exc))
+
+    async def work() -> int:
+        async with session_scope() as session:
+            return await import_regions(session, rows)
+
+    typer.echo(f"{_run(work)} regions loaded")
+
+
+@cli.command("seed-demo")
+def seed_demo() -> None:
+    """Load the Wenjiang region tree and demo data; safe to run twice."""
+    from app.db.session import session_scope
+    from app.demo import DEMO_PASSWORD, seed_demo
+
+    if get_settings().env == Environment.production:
+        _fail("seed-demo creates demo accounts and is refused in production")
+
+    async def work() -> dict[str, int]:
+        async with session_scope() as session:
+            return await seed_demo(session)
+
+    counts = _run(work)
+    typer.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+    typer.echo(f"demo staff password: {DEMO_PASSWORD}")
+
+
+@cli.command("create-staff")
+def create_staff(
+    username: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option()],
+    region: Annotated[str, typer.Option()],
+    display_name: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Create a staff account."""
+    from app.accounts.service import create_staff as create
+    from app.db.session import session_scope
+    from app.errors import AppError
+
+    async def work() -> int:
+        async with session_scope() as session:
+            staff = await create(
+                session,
+                username=username,
+                password=password,
+                role=role,
+                region_code=region,
+                display_name=display_name,
+            )
+            return staff.id
+
+    try:
+        staff_id = _run(work)
+    except AppError as exc:
+        _fail(exc.message)
+    typer.echo(f"staff {username} created with id {staff_id}")
+
+
+@cli.command("create-agency")
+def create_agency(
+    name: Annotated[str, typer.Option()],
+    region: Annotated[str, typer.Option()],
+) -> None:
+    """Register an agency; its API key is printed once, alone on the last line."""
+    from app.accounts.service import create_agency as create
+    from app.db.session import session_scope
+    from app.errors import AppError
+
+    async def work() -> tuple[int, str]:
+        async with session_scope() as session:
+            agency, key = await create(session, name=name, region_code=region)
+            return agency.id, key
+
+    try:
+        agency_id, key = _run(work)
+    except AppError as exc:
+        _fail(exc.message)
+    typer.echo(f"agency {name} created with id {agency_id}; its API key (shown only once):")
+    typer.echo(key)
+
+
+@cli.command("rotate-data-key")
+def rotate_data_key() -> None:
+    """Re-encrypt and re-hash personal data under the current JIUZHU_DATA_KEY
+    (the previous keys listed in JIUZHU_OLD_DATA_KEYS)."""
+    from app.db.session import session_scope
+    from app.kit.rotation import rotate
+
+    async def work() -> dict[str, int]:
+        async with session_scope() as session:
+            return await rotate(session)
+
+    counts = _run(work)
+    typer.echo(", ".join(f"{k}: {v}" for k, v in counts.items()) or "nothing to rotate")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """Run the API with uvicorn."""
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        access_log=False,
+    )
+
+
+def main() -> None:
+    try:
+        get_settings()
+    except ConfigError as exc:
+        typer.echo(f"configuration error: {exc}", err=True)
+        raise SystemExit(2) from exc
+    cli()

@@ -1,0 +1,131 @@
+"""Configuration, only through environment variables prefixed ``JIUZHU_``."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Self
+
+from cryptography.fernet import Fernet
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VAR_DIR = Path("var")
+DEV_SECRET_FILE = "secret_key"
+DEV_DATA_KEY_FILE = "data_key"
+MIN_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    dev = "dev"
+    test = "test"
+    production = "production"
+
+
+class WeChatMode(StrEnum):
+    live = "live"
+    fake = "fake"
+
+
+class ConfigError(RuntimeError):
+    """The configuration is not safe or not complete enough to start."""
+
+
+def _kept_secret(var_dir: Path, name: str, make: str) -> str:
+    """A dev secret generated once and kept under ``var/`` so restarts keep tokens and data."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    path = var_dir / name
+    if path.exists():
+        return path.read_text().strip()
+    value = Fernet.generate_key().decode() if make == "fernet" else secrets.token_urlsafe(48)
+    path.write_text(value + "\n")
+    path.chmod(0o600)
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JIUZHU_", extra="ignore")
+
+    env: Environment = Environment.dev
+    var_dir: Path = VAR_DIR
+    database_url: str = ""
+    secret_key: str = ""
+    data_key: str = ""
+    # Earlier data keys, comma separated, still accepted for decryption during key rotation.
+    old_data_keys: str = ""
+    wechat_appid: str = ""
+    wechat_secret: str = ""
+    wechat_mode: WeChatMode | None = None
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_timeout_seconds: float = 5.0
+    upload_dir: Path | None = None
+    access_token_minutes: int = Field(default=15, ge=1, le=30)
+    refresh_token_days: int = Field(default=30, ge=1, le=90)
+    reference_prefix: str = Field(default="WJ", pattern=r"^[A-Z]{1,6}$")
+    login_max_failures_per_user: int = 5
+    login_max_failures_per_client: int = 20
+    login_failure_window_minutes: int = 15
+    # Client addresses of reverse proxies whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
+    timezone: str = "Asia/Shanghai"
+    log_level: str = "INFO"
+    sql_echo: bool = False
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Self:
+        production = self.env == Environment.production
+        if self.wechat_mode is None:
+            self.wechat_mode = WeChatMode.live if production else WeChatMode.fake
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'jiuzhu.db'}"
+        if self.upload_dir is None:
+            self.upload_dir = self.var_dir / "uploads"
+        if production:
+            problems = []
+            if len(self.secret_key) < MIN_SECRET_LENGTH or "change" in self.secret_key.lower():
+                problems.append("JIUZHU_SECRET_KEY must be set to at least 32 random characters")
+            if not _is_fernet_key(self.data_key):
+                problems.append("JIUZHU_DATA_KEY must be set (32 random bytes, URL-safe base64)")
+            if self.wechat_mode == WeChatMode.fake:
+                problems.append("JIUZHU_WECHAT_MODE=fake is refused in production")
+            if not (self.wechat_appid and self.wechat_secret):
+                problems.append("JIUZHU_WECHAT_APPID and JIUZHU_WECHAT_SECRET are required")
+            if problems:
+                raise ConfigError("; ".join(problems))
+        else:
+            if not self.secret_key:
+                self.secret_key = _kept_secret(self.var_dir, DEV_SECRET_FILE, "token")
+            if not self.data_key:
+                self.data_key = _kept_secret(self.var_dir, DEV_DATA_KEY_FILE, "fernet")
+        if len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ConfigError("JIUZHU_SECRET_KEY must be at least 32 characters")
+        if not _is_fernet_key(self.data_key):
+            raise ConfigError("JIUZHU_DATA_KEY must be 32 bytes in URL-safe base64")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def old_data_key_list(self) -> list[str]:
+        return [k.strip() for k in self.old_data_keys.split(",") if k.strip()]
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+
+def _is_fernet_key(value: str) -> bool:
+    try:
+        Fernet(value.encode())
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,195 @@
+"""SQL for applications. Every read goes through :func:`readable_statement`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.errors import AppError
+from app.kit.actor import Actor
+from app.models.account import Staff
+from app.models.application import (
+    OPEN_STATUSES,
+    Application,
+    ApplicationEvent,
+    Attachment,
+    Counter,
+)
+from app.regions.jurisdiction import in_subtree
+
+REFERENCE_SEQUENCE = "application_reference_seq"
+
+
+def readable_statement(actor: Actor) -> Select[Application]:
+    """Applications the actor may see: staff their jurisdiction, others their own."""
+    stmt = select(Application)
+    if actor.kind == "staff" and actor.region_code:
+        return stmt.where(in_subtree(Application.region_code, actor.region_code))
+    if actor.kind == "resident":
+        return stmt.where(Application.resident_id == actor.id)
+    if actor.kind == "agency":
+        return stmt.where(Application.agency_id == actor.id)
+    raise AppError("no readable scope", status=403, code="forbidden")
+
+
+async def next_reference_number(session: AsyncSession) -> int:
+    """A gap-tolerant counter: a sequence on PostgreSQL (no lock held to commit), a counter
+    row elsewhere (SQLite writers are serialised anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return int(await session.scalar(text(f"SELECT nextval('{REFERENCE_SEQUENCE}')")) or 0)
+    updated = await session.execute(
+        update(Counter)
+        .where(Counter.name == REFERENCE_SEQUENCE)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+    )
+    value = updated.scalar()
+    if value is None:
+        session.add(Counter(name=REFERENCE_SEQUENCE, value=1))
+        await session.flush()
+        return 1
+    return int(value)
+
+
+async def get_readable(
+    session: AsyncSession,
+    actor: Actor,
+    application_id: int,
+    *,
+    for_update: bool = False,
+    with_events: bool = False,
+    with_attachments: bool = False,
+) -> Application | None:
+    stmt = readable_statement(actor).where(Application.id == application_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    if with_events:
+        stmt = stmt.options(selectinload(Application.events))
+    if with_attachments:
+        stmt = stmt.options(selectinload(Application.attachments))
+    return await session.scalar(stmt)
+
+
+async def find_open_case(
+    session: AsyncSession, *, id_hash: str | None, phone_hash: str | None, name: str
+) -> Application | None:
+    """The earliest open application about the same person, to link a repeat report to."""
+    if id_hash:
+        match = Application.subject_id_hash == id_hash
+    elif phone_hash:
+        match = (Application.subject_phone_hash == phone_hash) & (Application.subject_name == name)
+    else:
+        return None
+    stmt = (
+        select(Application)
+        .where(match, Application.status.in_(OPEN_STATUSES))
+        .order_by(Application.id)
+        .limit(1)
+    )
+    return await session.scalar(stmt)
+
+
+async def list_mine(
+    session: AsyncSession, actor: Actor, *, before_id: int | None, limit: int
+) -> list[Application]:
+    stmt = (
+        readable_statement(actor)
+        .options(selectinload(Application.events))
+        .order_by(Application.id.desc())
+        .limit(limit)
+    )
+    if before_id is not None:
+        stmt = stmt.where(Application.id < before_id)
+    return list(await session.scalars(stmt))
+
+
+async def list_queue(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    statuses: list[str] | None,
+    help_bit: int | None,
+    region_code: str | None,
+    assignee_id: int | None,
+    overdue_at: datetime | None,
+    reference: str | None,
+    id_hash: str | None,
+    name_prefix: str | None,
+    before_id: int | None,
+    limit: int,
+) -> list[Application]:
+    """The staff queue, newest first, keyset-paged by id."""
+    stmt = readable_statement(actor).order_by(Application.id.desc()).limit(limit)
+    if statuses:
+        stmt = stmt.where(Application.status.in_(statuses))
+    if help_bit is not None:
+        stmt = stmt.where(Application.help_mask.op("&")(help_bit) != 0)
+    if region_code:
+        stmt = stmt.where(in_subtree(Application.region_code, region_code))
+    if assignee_id is not None:
+        stmt = stmt.where(Application.assignee_id == assignee_id)
+    if overdue_at is not None:
+        stmt = stmt.where(Application.status == "submitted", Application.due_at < overdue_at)
+    if reference or id_hash or name_prefix:
+        clauses = []
+        if reference:
+            clauses.append(Application.reference == reference)
+        if id_hash:
+            clauses.append(Application.subject_id_hash == id_hash)
+        if name_prefix:
+            escaped = name_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append(Application.subject_name.like(escaped + "%", escape="\\"))
+        stmt = stmt.where(or_(*clauses))
+    if before_id is not None:
+        stmt = stmt.where(Application.id < before_id)
+    return list(await session.scalars(stmt))
+
+
+async def linked_ids(session: AsyncSession, application: Application) -> list[int]:
+    """Applications linked to this one, in either direction."""
+    root = application.linked_to_id or application.id
+    stmt = (
+        select(Application.id)
+        .where(or_(Application.id == root, Application.linked_to_id == root))
+        .where(Application.id != application.id)
+        .order_by(Application.id)
+    )
+    return list(await session.scalars(stmt))
+
+
+async def add_event(session: AsyncSession, event: ApplicationEvent) -> None:
+    session.add(event)
+    await session.flush()
+
+
+async def count_attachments(session: AsyncSession, application_id: int) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Attachment)
+        .where(Attachment.application_id == application_id)
+    )
+    return int(await session.scalar(stmt) or 0)
+
+
+async def get_attachment(
+    session: AsyncSession, application_id: int, attachment_id: int
+) -> Attachment | None:
+    return await session.scalar(
+        select(Attachment).where(
+            Attachment.id == attachment_id, Attachment.application_id == application_id
+        )
+    )
+
+
+async def lock_application(session: AsyncSession, application_id: int) -> None:
+    """Serialise attachment uploads per application (the 9-file cap) on PostgreSQL."""
+    await session.execute(
+        select(Application.id).where(Application.id == application_id).with_for_update()
+    )
+
+
+async def staff_member(session: AsyncSession, staff_id: int) -> Staff | None:
+    return await session.get(Staff, staff_id)

@@ -1,0 +1,143 @@
+"""One-click help for residents (mini program) and agencies (API key)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
+
+from app.accounts.dependencies import AnyCaller, AnyCallerStandalone, CurrentSubmitter
+from app.db.deps import Session
+from app.db.session import session_scope
+from app.intake import repository, service
+from app.intake.attachments import receive_file, stored_path
+from app.intake.schemas import (
+    ApplicationCreate,
+    ApplicationOut,
+    ApplicationPage,
+    AttachmentOut,
+    Withdraw,
+)
+from app.kit.idempotency import IdempotencyKey, request_fingerprint, run_once
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, encode_cursor
+
+router = APIRouter(tags=["applications"])
+
+MULTIPART_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/applications", status_code=201, response_model=ApplicationOut)
+async def submit_application(
+    body: ApplicationCreate,
+    actor: CurrentSubmitter,
+    session: Session,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """One-click help (一键求助): for oneself, on someone's behalf, or from an agency."""
+
+    async def create() -> tuple[int, object]:
+        application = await service.submit(session, actor, body)
+        return 201, service.resident_view(application).model_dump(mode="json")
+
+    status, payload = await run_once(session, actor, idempotency_key, body, create)
+    return JSONResponse(payload, status_code=status)
+
+
+@router.get("/applications/mine", response_model=ApplicationPage)
+async def my_applications(
+    actor: CurrentSubmitter,
+    session: Session,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> ApplicationPage:
+    """The caller's applications, newest first."""
+    before_id = int(decode_cursor(cursor, 1)[0]) if cursor else None
+    rows = await repository.list_mine(session, actor, before_id=before_id, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return ApplicationPage(
+        items=[service.resident_view(a) for a in rows],
+        next_cursor=encode_cursor(rows[-1].id) if more else None,
+    )
+
+
+@router.get("/applications/{application_id}", response_model=ApplicationOut)
+async def get_application(
+    application_id: int, actor: CurrentSubmitter, session: Session
+) -> ApplicationOut:
+    """One of the caller's applications, with its public status history."""
+    application = await repository.get_readable(session, actor, application_id, with_events=True)
+    if application is None:
+        raise service.application_not_found()
+    return service.resident_view(application)
+
+
+@router.post("/applications/{application_id}/withdraw", response_model=ApplicationOut)
+async def withdraw_application(
+    application_id: int, body: Withdraw, actor: CurrentSubmitter, session: Session
+) -> ApplicationOut:
+    """Withdraw an application before a decision is under way."""
+    application = await service.withdraw(session, actor, application_id, body.note)
+    return service.resident_view(application)
+
+
+@router.post(
+    "/applications/{application_id}/attachments",
+    status_code=201,
+    response_model=AttachmentOut,
+    openapi_extra=MULTIPART_BODY,
+    responses={413: {"description": "超过 10 MB"}, 415: {"description": "不是 JPEG/PNG/PDF"}},
+)
+async def upload_attachment(
+    application_id: int,
+    request: Request,
+    actor: AnyCallerStandalone,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Attach a photo or scan (JPEG, PNG or PDF, at most 10 MB, 9 per application)."""
+    async with session_scope() as session:
+        await service.check_attachable(session, actor, application_id)
+    received = await receive_file(request)
+    try:
+        async with session_scope() as session:
+
+            async def create() -> tuple[int, object]:
+                attachment = await service.attach(session, actor, application_id, received)
+                return 201, AttachmentOut.model_validate(attachment).model_dump(mode="json")
+
+            fingerprint = {"application_id": application_id, "sha256": received.sha256}
+            status, payload = await run_once(
+                session, actor, idempotency_key, request_fingerprint(fingerprint), create
+            )
+    finally:
+        received.discard()  # a no-op once the file was kept under its final name
+    return JSONResponse(payload, status_code=status)
+
+
+@router.get(
+    "/applications/{application_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "application/pdf": {}}}},
+)
+async def download_attachment(
+    application_id: int, attachment_id: int, actor: AnyCaller, session: Session
+) -> FileResponse:
+    """An attachment, for its case's submitter and staff in scope."""
+    attachment = await service.readable_attachment(session, actor, application_id, attachment_id)
+    return FileResponse(
+        stored_path(attachment.storage_name),
+        media_type=attachment.content_type,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+    )

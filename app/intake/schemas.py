@@ -1,0 +1,267 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from app.kit.idnumber import InvalidIdNumber, normalise_id_number
+from app.kit.schemas import InputSchema, LocalDateTime, Money, Schema
+
+
+class Relation(StrEnum):
+    self = "self"
+    family = "family"
+    neighbor = "neighbor"
+    grid_worker = "grid_worker"
+    volunteer = "volunteer"
+    agency = "agency"
+    other = "other"
+
+
+class HelpType(StrEnum):
+    basic_living = "basic_living"  # 基本生活
+    medical = "medical"  # 医疗
+    education = "education"  # 教育
+    housing = "housing"  # 住房
+    employment = "employment"  # 就业
+    emergency = "emergency"  # 临时/急难
+    care = "care"  # 照料服务
+    other = "other"
+
+
+HELP_BITS = {help_type: 1 << index for index, help_type in enumerate(HelpType)}
+
+
+class Category(StrEnum):
+    dibao = "dibao"
+    tekun = "tekun"
+    dibao_edge = "dibao_edge"
+    expenditure_hardship = "expenditure_hardship"
+    other_special = "other_special"
+
+
+class Action(StrEnum):
+    accept = "accept"
+    reject = "reject"
+    start_investigation = "start_investigation"
+    submit_review = "submit_review"
+    approve = "approve"
+    deny = "deny"
+    refer = "refer"
+    close = "close"
+
+
+class Status(StrEnum):
+    submitted = "submitted"
+    accepted = "accepted"
+    investigating = "investigating"
+    reviewing = "reviewing"
+    approved = "approved"
+    denied = "denied"
+    rejected = "rejected"
+    referred = "referred"
+    closed = "closed"
+    withdrawn = "withdrawn"
+
+
+PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
+
+
+class SubjectIn(InputSchema):
+    name: str = Field(min_length=1, max_length=50)
+    id_number: str | None = Field(default=None, max_length=18)
+    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    region_code: str = Field(pattern=r"^\d{12}$")
+    address: str = Field(default="", max_length=200)
+    household_size: int | None = Field(default=None, ge=1, le=30)
+
+    @field_validator("id_number")
+    @classmethod
+    def _valid_id(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            return normalise_id_number(value)
+        except InvalidIdNumber as exc:
+            raise ValueError(str(exc)) from exc
+
+
+class ApplicationCreate(InputSchema):
+    relation: Relation
+    subject: SubjectIn
+    help_types: list[HelpType] = Field(min_length=1, max_length=len(HelpType))
+    description: str = Field(default="", max_length=2000)
+    consent: bool
+
+    @field_validator("help_types")
+    @classmethod
+    def _unique(cls, value: list[HelpType]) -> list[HelpType]:
+        return list(dict.fromkeys(value))
+
+    @field_validator("consent")
+    @classmethod
+    def _consented(cls, value: bool) -> bool:
+        if value is not True:
+            raise ValueError("需同意个人信息处理（consent 必须为 true）")
+        return value
+
+    @model_validator(mode="after")
+    def _self_needs_id(self) -> ApplicationCreate:
+        if self.relation == Relation.self and not self.subject.id_number:
+            raise ValueError("本人申请须填写身份证号（subject.id_number）")
+        return self
+
+
+class SubjectOut(Schema):
+    name: str
+    id_number_masked: str | None
+    phone_masked: str | None
+    region_code: str
+    address: str
+    household_size: int | None
+
+
+class StaffSubjectOut(SubjectOut):
+    region_name: str
+
+
+class TimelineEntry(Schema):
+    status: str
+    at: LocalDateTime
+    note: str
+
+
+class ApplicationOut(Schema):
+    """An application as its submitter sees it."""
+
+    id: int
+    reference: str
+    status: Status
+    channel: str
+    relation: Relation
+    subject: SubjectOut
+    help_types: list[HelpType]
+    description: str
+    created_at: LocalDateTime
+    updated_at: LocalDateTime
+    timeline: list[TimelineEntry]
+
+
+class ApplicationPage(Schema):
+    items: list[ApplicationOut]
+    next_cursor: str | None
+
+
+class Withdraw(InputSchema):
+    note: str = Field(default="", max_length=500)
+
+
+class AttachmentOut(Schema):
+    id: int
+    content_type: str
+    size: int
+
+
+class StaffAttachmentOut(AttachmentOut):
+    created_at: LocalDateTime
+    uploaded_by_kind: str
+
+
+class CaseItem(Schema):
+    """A line of the staff queue."""
+
+    id: int
+    reference: str
+    status: Status
+    channel: str
+    relation: Relation
+    subject: StaffSubjectOut
+    help_types: list[HelpType]
+    priority: str
+    due_at: LocalDateTime
+    overdue: bool
+    assignee_id: int | None
+    linked_to_id: int | None
+    created_at: LocalDateTime
+    updated_at: LocalDateTime
+
+
+class CasePage(Schema):
+    items: list[CaseItem]
+    next_cursor: str | None
+
+
+class CaseEvent(Schema):
+    id: int
+    at: LocalDateTime
+    action: str
+    from_status: str | None
+    to_status: str
+    actor_kind: str
+    actor_id: int | None
+    note: str
+    public_note: str
+
+
+class Decision(Schema):
+    category: Category
+    monthly_amount: Money | None
+    decided_by_id: int | None
+    decided_at: LocalDateTime | None
+
+
+class CaseDetail(CaseItem):
+    """The whole case for staff in scope, with internal notes and attachments."""
+
+    description: str
+    events: list[CaseEvent]
+    attachments: list[StaffAttachmentOut]
+    linked_application_ids: list[int]
+    decision: Decision | None
+    timeline: list[TimelineEntry]
+
+
+class DecisionIn(InputSchema):
+    category: Category
+    monthly_amount: Decimal | None = Field(
+        default=None, ge=0, le=100000, max_digits=10, decimal_places=2
+    )
+
+
+class TransitionIn(InputSchema):
+    action: Action
+    note: str = Field(default="", max_length=2000)
+    public_note: str = Field(default="", max_length=500)
+    decision: DecisionIn | None = None
+
+    @model_validator(mode="after")
+    def _decision_only_on_approve(self) -> TransitionIn:
+        if self.action == Action.approve and self.decision is None:
+            raise ValueError("审批通过须给出 decision（category 与 monthly_amount）")
+        if self.action != Action.approve and self.decision is not None:
+            raise ValueError("只有 approve 可以带 decision")
+        return self
+
+
+class AssignIn(InputSchema):
+    assignee_id: int = Field(ge=1)
+    note: str = Field(default="", max_length=500)
+
+
+class NoteIn(InputSchema):
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class RevealIn(InputSchema):
+    reason: str = Field(min_length=2, max_length=200)
+
+
+class Revealed(Schema):
+    id_number: str | None
+    phone: str | None
+
+
+def dump(model: Schema) -> dict[str, Any]:
+    return model.model_dump(mode="json")

@@ -1,0 +1,530 @@
+"""One-click help: submission, de-duplication, deadlines and the case life cycle."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.accounts.scopes import Scope, has_scope
+from app.config import get_settings
+from app.errors import AppError, Forbidden, Invalid, NotFound
+from app.intake import repository
+from app.intake.attachments import MAX_PER_APPLICATION, ReceivedFile, TooManyAttachments, keep
+from app.intake.schemas import (
+    HELP_BITS,
+    Action,
+    ApplicationCreate,
+    ApplicationOut,
+    AssignIn,
+    CaseDetail,
+    CaseEvent,
+    CaseItem,
+    Decision,
+    HelpType,
+    Relation,
+    Revealed,
+    StaffAttachmentOut,
+    StaffSubjectOut,
+    Status,
+    SubjectOut,
+    TimelineEntry,
+    TransitionIn,
+)
+from app.kit import audit
+from app.kit.actor import Actor
+from app.kit.crypto import get_cipher, mask_id_number, mask_phone
+from app.kit.idnumber import InvalidIdNumber, normalise_id_number
+from app.kit.timeutil import add_working_days, now, to_local
+from app.models.application import Application, ApplicationEvent, Attachment
+from app.regions.jurisdiction import covers
+from app.regions.service import region_names, require_leaf_region
+
+EMERGENCY_HOURS = 24
+ORDINARY_WORKING_DAYS = 3
+REFERENCE_PATTERN = re.compile(r"^[A-Z]{1,6}\d{4}-\d{6,}$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Which statuses an action leaves from, where it goes, and who may take it."""
+
+    sources: frozenset[str]
+    target: str
+    scope: Scope
+    assignee_only: bool = False
+
+
+RULES: dict[Action, Rule] = {
+    Action.accept: Rule(frozenset({"submitted"}), "accepted", Scope.cases_triage),
+    Action.reject: Rule(frozenset({"submitted"}), "rejected", Scope.cases_triage),
+    Action.start_investigation: Rule(
+        frozenset({"accepted"}), "investigating", Scope.cases_work, assignee_only=True
+    ),
+    Action.submit_review: Rule(
+        frozenset({"investigating"}), "reviewing", Scope.cases_work, assignee_only=True
+    ),
+    Action.approve: Rule(frozenset({"reviewing"}), "approved", Scope.cases_decide),
+    Action.deny: Rule(frozenset({"reviewing"}), "denied", Scope.cases_decide),
+    Action.refer: Rule(frozenset({"accepted", "investigating"}), "referred", Scope.cases_triage),
+    Action.close: Rule(frozenset({"approved"}), "closed", Scope.cases_close),
+}
+WITHDRAWABLE = frozenset({"submitted", "accepted", "investigating"})
+ASSIGNABLE = frozenset({"submitted", "accepted", "investigating"})
+
+CHANNEL_BY_KIND = {"agency": "agency", "staff": "staff"}
+
+
+class InvalidTransition(AppError):
+    status = 409
+    code = "invalid_transition"
+    message = "当前状态不允许此操作"
+
+
+def application_not_found() -> NotFound:
+    return NotFound("申请不存在", code="application_not_found")
+
+
+def due_at_for(help_types: list[HelpType], submitted: datetime) -> datetime:
+    """Emergencies must be accepted within 24 hours, others within 3 working days."""
+    if HelpType.emergency in help_types:
+        return submitted + timedelta(hours=EMERGENCY_HOURS)
+    return add_working_days(submitted, ORDINARY_WORKING_DAYS)
+
+
+def _channel(actor: Actor, relation: Relation) -> str:
+    if actor.kind in CHANNEL_BY_KIND:
+        return CHANNEL_BY_KIND[actor.kind]
+    return "mini_program" if relation == Relation.self else "mini_program_report"
+
+
+async def submit(session: AsyncSession, actor: Actor, body: ApplicationCreate) -> Application:
+    """Create an application (one-click help) in one transaction, with its first event."""
+    await require_leaf_region(session, body.subject.region_code, "subject.region_code")
+    cipher = get_cipher()
+    subject = body.subject
+    id_hash = cipher.keyed_hash(subject.id_number) if subject.id_number else None
+    phone_hash = cipher.keyed_hash(subject.phone) if subject.phone else None
+    submitted = now()
+    open_case = await repository.find_open_case(
+        session, id_hash=id_hash, phone_hash=phone_hash, name=subject.name
+    )
+    number = await repository.next_reference_number(session)
+    local_year = to_local(submitted).year
+    application = Application(
+        reference=f"{get_settings().reference_prefix}{local_year}-{number:06d}",
+        status=Status.submitted.value,
+        channel=_channel(actor, body.relation),
+        relation=body.relation.value,
+        resident_id=actor.id if actor.kind == "resident" else None,
+        agency_id=actor.id if actor.kind == "agency" else None,
+        entered_by_id=actor.id if actor.kind == "staff" else None,
+        subject_name=subject.name,
+        subject_id_enc=cipher.encrypt(subject.id_number) if subject.id_number else None,
+        subject_id_hash=id_hash,
+        subject_id_masked=mask_id_number(subject.id_number) if subject.id_number else None,
+        subject_phone_enc=cipher.encrypt(subject.phone) if subject.phone else None,
+        subject_phone_hash=phone_hash,
+        subject_phone_masked=mask_phone(subject.phone) if subject.phone else None,
+        region_code=subject.region_code,
+        address=subject.address,
+        household_size=subject.household_size,
+        help_types=[h.value for h in body.help_types],
+        help_mask=sum(HELP_BITS[h] for h in body.help_types),
+        description=body.description,
+        consent_at=submitted,
+        priority="urgent" if HelpType.emergency in body.help_types else "normal",
+        due_at=due_at_for(body.help_types, submitted),
+        linked_to_id=(open_case.linked_to_id or open_case.id) if open_case else None,
+        created_at=submitted,
+        updated_at=submitted,
+    )
+    session.add(application)
+    await session.flush()
+    event = ApplicationEvent(
+        application_id=application.id,
+        at=submitted,
+        action="submit",
+        from_status=None,
+        to_status=Status.submitted.value,
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        public_note="已提交，等待受理",
+        note=f"与 {open_case.reference} 关联（同一对象已有在办申请）" if open_case else "",
+    )
+    await repository.add_event(session, event)
+    await audit.record(
+        session,
+        actor,
+        "application.submit",
+        "application",
+        application.id,
+        {"channel": application.channel, "linked_to_id": application.linked_to_id},
+    )
+    set_committed_value(application, "events", [event])
+    return application
+
+
+def _subject(application: Application) -> SubjectOut:
+    return SubjectOut(
+        name=application.subject_name,
+        id_number_masked=application.subject_id_masked,
+        phone_masked=application.subject_phone_masked,
+        region_code=application.region_code,
+        address=application.address,
+        household_size=application.household_size,
+    )
+
+
+def timeline(application: Application) -> list[TimelineEntry]:
+    """Status history with public notes only, as the applicant sees it."""
+    return [
+        TimelineEntry(status=e.to_status, at=e.at, note=e.public_note)
+        for e in application.events
+        if e.from_status != e.to_status
+    ]
+
+
+def resident_view(application: Application) -> ApplicationOut:
+    return ApplicationOut(
+        id=application.id,
+        reference=application.reference,
+        status=Status(application.status),
+        channel=application.channel,
+        relation=Relation(application.relation),
+        subject=_subject(application),
+        help_types=[HelpType(h) for h in application.help_types],
+        description=application.description,
+        created_at=application.created_at,
+        updated_at=application.updated_at,
+        timeline=timeline(application),
+    )
+
+
+def is_overdue(application: Application, at: datetime) -> bool:
+    return application.status == Status.submitted.value and application.due_at < at
+
+
+def case_item(application: Application, region_name: str, at: datetime) -> CaseItem:
+    return CaseItem(
+        id=application.id,
+        reference=application.reference,
+        status=Status(application.status),
+        channel=application.channel,
+        relation=Relation(application.relation),
+        subject=StaffSubjectOut(**_subject(application).model_dump(), region_name=region_name),
+        help_types=[HelpType(h) for h in application.help_types],
+        priority=application.priority,
+        due_at=application.due_at,
+        overdue=is_overdue(application, at),
+        assignee_id=application.assignee_id,
+        linked_to_id=application.linked_to_id,
+        created_at=application.created_at,
+        updated_at=application.updated_at,
+    )
+
+
+async def case_detail(session: AsyncSession, actor: Actor, application_id: int) -> CaseDetail:
+    """The whole case, with internal notes, for staff whose jurisdiction covers it."""
+    application = await repository.get_readable(
+        session, actor, application_id, with_events=True, with_attachments=True
+    )
+    if application is None:
+        raise application_not_found()
+    names = await region_names(session, {application.region_code})
+    item = case_item(application, names.get(application.region_code, ""), now())
+    decision = None
+    if application.decision_category:
+        decision = Decision(
+            category=application.decision_category,
+            monthly_amount=application.decision_amount,
+            decided_by_id=application.decided_by_id,
+            decided_at=application.decided_at,
+        )
+    return CaseDetail(
+        **item.model_dump(),
+        description=application.description,
+        events=[CaseEvent.model_validate(e) for e in application.events],
+        attachments=[StaffAttachmentOut.model_validate(a) for a in application.attachments],
+        linked_application_ids=await repository.linked_ids(session, application),
+        decision=decision,
+        timeline=timeline(application),
+    )
+
+
+def parse_query(q: str) -> dict[str, str | None]:
+    """``q`` is a reference, a full ID number, or the start of a name."""
+    q = q.strip()
+    if REFERENCE_PATTERN.match(q.upper()):
+        return {"reference": q.upper(), "id_hash": None, "name_prefix": None}
+    try:
+        id_number = normalise_id_number(q)
+    except InvalidIdNumber:
+        return {"reference": None, "id_hash": None, "name_prefix": q}
+    return {"reference": None, "id_hash": get_cipher().keyed_hash(id_number), "name_prefix": None}
+
+
+async def _load_for_change(session: AsyncSession, actor: Actor, application_id: int) -> Application:
+    application = await repository.get_readable(
+        session, actor, application_id, for_update=True, with_events=True
+    )
+    if application is None:
+        raise application_not_found()
+    return application
+
+
+async def _record_step(
+    session: AsyncSession,
+    actor: Actor,
+    application: Application,
+    action: str,
+    target: str,
+    note: str = "",
+    public_note: str = "",
+    detail: dict[str, object] | None = None,
+) -> None:
+    at = now()
+    event = ApplicationEvent(
+        application_id=application.id,
+        at=at,
+        action=action,
+        from_status=application.status,
+        to_status=target,
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        note=note,
+        public_note=public_note,
+    )
+    await repository.add_event(session, event)
+    await audit.record(
+        session,
+        actor,
+        f"application.{action}",
+        "application",
+        application.id,
+        {"from": application.status, "to": target, **(detail or {})},
+    )
+    application.status = target
+    application.updated_at = at
+    set_committed_value(application, "events", [*application.events, event])
+    await session.flush()
+
+
+async def transition(
+    session: AsyncSession, actor: Actor, application_id: int, body: TransitionIn
+) -> Application:
+    """Move a case along its life cycle; 403 for a role that may not, 409 for a wrong status."""
+    application = await _load_for_change(session, actor, application_id)
+    rule = RULES[body.action]
+    if not has_scope(actor.role, rule.scope):
+        raise Forbidden(f"当前角色不能执行 {body.action.value}", code="action_not_allowed")
+    if rule.assignee_only and application.assignee_id != actor.id:
+        raise Forbidden("只有承办人可以执行此操作", code="not_assignee")
+    if application.status not in rule.sources:
+        raise InvalidTransition(
+            f"状态 {application.status} 不能执行 {body.action.value}",
+            extra={"status": application.status},
+        )
+    detail: dict[str, object] = {}
+    if body.action == Action.accept and application.assignee_id is None:
+        application.assignee_id = actor.id
+        detail["assignee_id"] = actor.id
+    if body.action == Action.approve:
+        assert body.decision is not None
+        application.decision_category = body.decision.category.value
+        application.decision_amount = body.decision.monthly_amount
+        application.decided_by_id = actor.id
+        application.decided_at = now()
+        detail["category"] = body.decision.category.value
+        detail["monthly_amount"] = (
+            str(body.decision.monthly_amount) if body.decision.monthly_amount is not None else None
+        )
+    if body.action == Action.deny:
+        application.decided_by_id = actor.id
+        application.decided_at = now()
+    await _record_step(
+        session,
+        actor,
+        application,
+        body.action.value,
+        rule.target,
+        body.note,
+        body.public_note,
+        detail,
+    )
+    for hook in APPROVAL_HOOKS if body.action == Action.approve else ():
+        await hook(session, actor, application)
+    return application
+
+
+# Called inside the approving transaction (the registry enrols the subject's household).
+APPROVAL_HOOKS: list[Callable[[AsyncSession, Actor, Application], Awaitable[None]]] = []
+
+
+async def withdraw(
+    session: AsyncSession, actor: Actor, application_id: int, note: str
+) -> Application:
+    """The applicant withdraws; not once a decision is under way or made."""
+    application = await _load_for_change(session, actor, application_id)
+    if application.status not in WITHDRAWABLE:
+        raise InvalidTransition(
+            "申请已进入审核或已有结论，不能撤回", extra={"status": application.status}
+        )
+    await _record_step(
+        session,
+        actor,
+        application,
+        "withdraw",
+        Status.withdrawn.value,
+        note,
+        note or "申请人已撤回",
+    )
+    return application
+
+
+async def assign(
+    session: AsyncSession, actor: Actor, application_id: int, body: AssignIn
+) -> Application:
+    """Give the case to a staff member whose jurisdiction covers it."""
+    if not has_scope(actor.role, Scope.cases_assign):
+        raise Forbidden("当前角色不能分派案件", code="action_not_allowed")
+    application = await _load_for_change(session, actor, application_id)
+    if application.status not in ASSIGNABLE:
+        raise InvalidTransition(
+            f"状态 {application.status} 不能分派", extra={"status": application.status}
+        )
+    assignee = await repository.staff_member(session, body.assignee_id)
+    if (
+        assignee is None
+        or not assignee.active
+        or not covers(assignee.region_code, application.region_code)
+        or not has_scope(assignee.role, Scope.cases_work)
+    ):
+        raise Invalid(
+            "承办人须为辖区覆盖该案件的在岗工作人员",
+            code="invalid_assignee",
+            extra={"errors": [{"field": "assignee_id", "message": "not eligible"}]},
+        )
+    previous = application.assignee_id
+    application.assignee_id = assignee.id
+    await _record_step(
+        session,
+        actor,
+        application,
+        "assign",
+        application.status,
+        body.note,
+        detail={"assignee_id": assignee.id, "previous_assignee_id": previous},
+    )
+    return application
+
+
+async def add_note(session: AsyncSession, actor: Actor, application_id: int, note: str) -> None:
+    """An internal note on the case (staff only)."""
+    application = await _load_for_change(session, actor, application_id)
+    await _record_step(session, actor, application, "note", application.status, note)
+
+
+async def reveal(session: AsyncSession, actor: Actor, application_id: int, reason: str) -> Revealed:
+    """The subject's ID number and phone in clear, for a stated reason; audited."""
+    if not has_scope(actor.role, Scope.personal_reveal):
+        raise Forbidden("当前角色不能查看个人敏感信息", code="action_not_allowed")
+    application = await repository.get_readable(session, actor, application_id)
+    if application is None:
+        raise application_not_found()
+    cipher = get_cipher()
+    await audit.record(
+        session,
+        actor,
+        "application.reveal",
+        "application",
+        application.id,
+        {"reason": reason, "fields": ["id_number", "phone"]},
+    )
+    return Revealed(
+        id_number=cipher.decrypt(application.subject_id_enc)
+        if application.subject_id_enc
+        else None,
+        phone=cipher.decrypt(application.subject_phone_enc)
+        if application.subject_phone_enc
+        else None,
+    )
+
+
+ATTACHABLE = frozenset({"submitted", "accepted", "investigating", "reviewing"})
+
+
+async def check_attachable(session: AsyncSession, actor: Actor, application_id: int) -> None:
+    """Before the body streams in: the caller may attach to this case and it has room."""
+    application = await repository.get_readable(session, actor, application_id)
+    if application is None:
+        raise application_not_found()
+    if actor.kind == "staff" and not has_scope(actor.role, Scope.cases_create):
+        raise Forbidden("当前角色不能上传附件", code="action_not_allowed")
+    if application.status not in ATTACHABLE:
+        raise InvalidTransition("申请已办结，不能再上传附件", code="application_closed")
+    if await repository.count_attachments(session, application_id) >= MAX_PER_APPLICATION:
+        raise TooManyAttachments()
+
+
+async def attach(
+    session: AsyncSession, actor: Actor, application_id: int, received: ReceivedFile
+) -> Attachment:
+    """Record a received file against the case (cap re-checked under the case's lock)."""
+    await repository.lock_application(session, application_id)
+    await check_attachable(session, actor, application_id)
+    assert received.content_type is not None
+    attachment = Attachment(
+        application_id=application_id,
+        storage_name=keep(received),
+        content_type=received.content_type,
+        size=received.size,
+        sha256=received.sha256,
+        uploaded_by_kind=actor.kind,
+        uploaded_by_id=actor.id,
+    )
+    session.add(attachment)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "attachment.upload",
+        "application",
+        application_id,
+        {
+            "attachment_id": attachment.id,
+            "content_type": attachment.content_type,
+            "size": attachment.size,
+        },
+    )
+    return attachment
+
+
+async def readable_attachment(
+    session: AsyncSession, actor: Actor, application_id: int, attachment_id: int
+) -> Attachment:
+    """An attachment for its case's submitter or staff in scope; 404 for anyone else."""
+    if actor.kind == "staff" and not has_scope(actor.role, Scope.cases_read):
+        raise NotFound("附件不存在", code="attachment_not_found")
+    application = await repository.get_readable(session, actor, application_id)
+    attachment = (
+        await repository.get_attachment(session, application_id, attachment_id)
+        if application
+        else None
+    )
+    if attachment is None:
+        raise NotFound("附件不存在", code="attachment_not_found")
+    if actor.kind == "staff":
+        await audit.record(
+            session,
+            actor,
+            "attachment.view",
+            "application",
+            application_id,
+            {"attachment_id": attachment_id},
+        )
+    return attachment

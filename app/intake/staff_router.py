@@ -1,0 +1,145 @@
+"""Staff triage: the queue, case detail, life-cycle transitions, assignment, reveal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from app.accounts.dependencies import RequireScope
+from app.accounts.scopes import Scope
+from app.db.deps import Session
+from app.intake import repository, service
+from app.intake.schemas import (
+    HELP_BITS,
+    ApplicationCreate,
+    AssignIn,
+    CaseDetail,
+    CasePage,
+    HelpType,
+    NoteIn,
+    Revealed,
+    RevealIn,
+    Status,
+    TransitionIn,
+)
+from app.kit.idempotency import IdempotencyKey, run_once
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, encode_cursor
+from app.kit.timeutil import now
+from app.regions.service import region_names
+
+router = APIRouter(prefix="/staff", tags=["staff triage"])
+
+Reader = RequireScope(Scope.cases_read)
+
+
+@router.get("/applications", response_model=CasePage)
+async def queue(
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+    status: Annotated[list[Status] | None, Query()] = None,
+    help_type: HelpType | None = None,
+    region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    assignee_id: Annotated[int | None, Query(ge=1)] = None,
+    overdue: bool = False,
+    q: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> CasePage:
+    """The triage queue for the caller's jurisdiction, newest first."""
+    before_id = int(decode_cursor(cursor, 1)[0]) if cursor else None
+    at = now()
+    search = service.parse_query(q) if q else {}
+    rows = await repository.list_queue(
+        session,
+        actor,
+        statuses=[s.value for s in status] if status else None,
+        help_bit=HELP_BITS[help_type] if help_type else None,
+        region_code=region_code,
+        assignee_id=assignee_id,
+        overdue_at=at if overdue else None,
+        reference=search.get("reference"),
+        id_hash=search.get("id_hash"),
+        name_prefix=search.get("name_prefix"),
+        before_id=before_id,
+        limit=limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    names = await region_names(session, {a.region_code for a in rows})
+    return CasePage(
+        items=[service.case_item(a, names.get(a.region_code, ""), at) for a in rows],
+        next_cursor=encode_cursor(rows[-1].id) if more else None,
+    )
+
+
+@router.post("/applications", status_code=201, response_model=CaseDetail)
+async def enter_application(
+    body: ApplicationCreate,
+    session: Session,
+    actor: RequireScope(Scope.cases_create),  # type: ignore[valid-type]
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Enter an application taken at a counter or on a home visit (channel ``staff``)."""
+
+    async def create() -> tuple[int, object]:
+        application = await service.submit(session, actor, body)
+        detail = await service.case_detail(session, actor, application.id)
+        return 201, detail.model_dump(mode="json")
+
+    status, payload = await run_once(session, actor, idempotency_key, body, create)
+    return JSONResponse(payload, status_code=status)
+
+
+@router.get("/applications/{application_id}", response_model=CaseDetail)
+async def case(application_id: int, session: Session, actor: Reader) -> CaseDetail:  # type: ignore[valid-type]
+    """The whole case with internal notes and attachments."""
+    return await service.case_detail(session, actor, application_id)
+
+
+@router.post("/applications/{application_id}/transitions", response_model=CaseDetail)
+async def transition(
+    application_id: int,
+    body: TransitionIn,
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+) -> CaseDetail:
+    """Accept, reject, investigate, submit for review, approve, deny, refer or close."""
+    await service.transition(session, actor, application_id, body)
+    return await service.case_detail(session, actor, application_id)
+
+
+@router.post("/applications/{application_id}/assign", response_model=CaseDetail)
+async def assign(
+    application_id: int,
+    body: AssignIn,
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+) -> CaseDetail:
+    """Assign the case to a staff member whose jurisdiction covers it."""
+    await service.assign(session, actor, application_id, body)
+    return await service.case_detail(session, actor, application_id)
+
+
+@router.post("/applications/{application_id}/notes", response_model=CaseDetail)
+async def add_note(
+    application_id: int,
+    body: NoteIn,
+    session: Session,
+    actor: RequireScope(Scope.cases_work),  # type: ignore[valid-type]
+) -> CaseDetail:
+    """Add an internal note (never shown to the applicant)."""
+    await service.add_note(session, actor, application_id, body.note)
+    return await service.case_detail(session, actor, application_id)
+
+
+@router.post("/applications/{application_id}/reveal", response_model=Revealed)
+async def reveal(
+    application_id: int,
+    body: RevealIn,
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+) -> Revealed:
+    """The subject's ID number and phone in clear, with a reason; every reveal is audited."""
+    return await service.reveal(session, actor, application_id, body.reason)

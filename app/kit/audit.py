@@ -1,0 +1,33 @@
+"""Writes the append-only audit log inside the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.kit.actor import Actor
+from app.models.audit import AuditEvent
+
+
+async def record(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    record_type: str,
+    record_id: object | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append one audit event; it commits or rolls back with the change it describes."""
+    session.add(
+        AuditEvent(
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            actor_role=actor.role,
+            action=action,
+            record_type=record_type,
+            record_id=None if record_id is None else str(record_id),
+            client=actor.client[:64],
+            detail=detail or {},
+        )
+    )

@@ -1,0 +1,34 @@
+"""Opaque keyset cursors: ``(sort value, id)`` of the last item, base64 JSON."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Annotated, Any
+
+from fastapi import Query
+
+from app.errors import Invalid
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="每页条数")]
+Cursor = Annotated[str | None, Query(max_length=200, description="上一页返回的 next_cursor")]
+
+
+def encode_cursor(*values: Any) -> str:
+    raw = json.dumps(list(values), separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, arity: int) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise Invalid("分页游标无效", code="invalid_cursor") from exc
+    if not isinstance(values, list) or len(values) != arity:
+        raise Invalid("分页游标无效", code="invalid_cursor")
+    return values

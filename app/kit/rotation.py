@@ -1,0 +1,81 @@
+"""Data-key rotation: re-encrypt every personal field under the current key and recompute
+its keyed hash. Old keys are named in ``JIUZHU_OLD_DATA_KEYS`` until this has run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.kit.crypto import get_cipher
+from app.models.account import Resident
+from app.models.application import Application
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class EncryptedField:
+    """A ciphertext column, and the keyed-hash column beside it if it is searchable."""
+
+    name: str
+    # ORM attributes (InstrumentedAttribute); Any, since a dataclass field typed as a descriptor
+    # reads back as the descriptor's value type.
+    id_column: Any
+    ciphertext: Any
+    keyed_hash: Any = None
+
+
+ENCRYPTED_FIELDS: list[EncryptedField] = [
+    EncryptedField(
+        "application.subject_id",
+        Application.id,
+        Application.subject_id_enc,
+        Application.subject_id_hash,
+    ),
+    EncryptedField(
+        "application.subject_phone",
+        Application.id,
+        Application.subject_phone_enc,
+        Application.subject_phone_hash,
+    ),
+    EncryptedField("resident.session_key", Resident.id, Resident.session_key_enc),
+]
+
+
+async def rotate(session: AsyncSession) -> dict[str, int]:
+    """Rewrite fields not yet under the current key; safe to re-run after an interruption."""
+    cipher = get_cipher()
+    counts: dict[str, int] = {}
+    for field in ENCRYPTED_FIELDS:
+        table = field.ciphertext.class_
+        done = 0
+        last_id = 0
+        while True:
+            rows = (
+                await session.execute(
+                    select(field.id_column, field.ciphertext)
+                    .where(field.id_column > last_id, field.ciphertext.is_not(None))
+                    .order_by(field.id_column)
+                    .limit(BATCH)
+                )
+            ).all()
+            if not rows:
+                break
+            for row_id, token in rows:
+                last_id = row_id
+                if token is None or cipher.is_current(token):
+                    continue
+                plain = cipher.decrypt(token)
+                values: dict[str, str] = {str(field.ciphertext.key): cipher.encrypt(plain)}
+                if field.keyed_hash is not None:
+                    values[str(field.keyed_hash.key)] = cipher.keyed_hash(plain)
+                await session.execute(
+                    update(table).where(field.id_column == row_id).values(**values)
+                )
+                done += 1
+            await session.flush()
+        counts[field.name] = done
+    return counts

@@ -1,0 +1,86 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+import structlog
+from fastapi import APIRouter, FastAPI, Request, Response
+
+from app.accounts.router import router as accounts_router
+from app.audit.router import router as audit_router
+from app.config import get_settings
+from app.db.session import dispose_engine, get_engine
+from app.errors import install_error_handlers
+from app.intake.router import router as intake_router
+from app.intake.staff_router import router as staff_intake_router
+from app.kit.schemas import ErrorBody
+from app.logging import configure_logging
+from app.regions.router import router as regions_router
+
+API_PREFIX = "/api/v1"
+log = structlog.get_logger()
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    get_engine()
+    async with httpx.AsyncClient() as http:
+        app.state.http = http
+        yield
+    await dispose_engine()
+
+
+def create_app() -> FastAPI:
+    get_settings()  # refuse to start on unsafe configuration
+    app = FastAPI(
+        title="Jiuzhu 救助 API",
+        version="1.0",
+        description="低收入人口动态监测与一键求助平台 API",
+        lifespan=lifespan,
+        responses={
+            401: {"model": ErrorBody, "description": "未登录或凭证无效"},
+            403: {"model": ErrorBody, "description": "无权执行"},
+            422: {"model": ErrorBody, "description": "提交的数据无效"},
+        },
+    )
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def _request_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        structlog.contextvars.bind_contextvars(request_id=request_id[:64])
+        started = time.perf_counter()
+        response = await call_next(request)
+        log.info(
+            "request",
+            method=request.method,
+            path=request.url.path,
+            status=response.status_code,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+        response.headers["X-Request-ID"] = request_id[:64]
+        structlog.contextvars.clear_contextvars()
+        return response
+
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(accounts_router)
+    api.include_router(regions_router)
+    api.include_router(intake_router)
+    api.include_router(staff_intake_router)
+    api.include_router(audit_router)
+    app.include_router(api)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,29 @@
+"""All ORM tables, imported here so Alembic and the metadata see them all."""
+
+from app.models.account import Agency, LoginFailure, RefreshToken, Resident, Staff
+from app.models.application import (
+    OPEN_STATUSES,
+    Application,
+    ApplicationEvent,
+    Attachment,
+    Counter,
+)
+from app.models.audit import AuditEvent
+from app.models.idempotency import IdempotencyRecord
+from app.models.region import Region
+
+__all__ = [
+    "OPEN_STATUSES",
+    "Agency",
+    "Application",
+    "ApplicationEvent",
+    "Attachment",
+    "AuditEvent",
+    "Counter",
+    "IdempotencyRecord",
+    "LoginFailure",
+    "RefreshToken",
+    "Region",
+    "Resident",
+    "Staff",
+]

@@ -1,0 +1,125 @@
+"""Region tree: CSV import, look-ups for pickers and validation."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import Invalid, NotFound
+from app.models.region import Region
+from app.regions.jurisdiction import significant_prefix
+
+LEVELS = {
+    "province": 2,
+    "city": 4,
+    "district": 6,
+    "county": 6,
+    "street": 9,
+    "town": 9,
+    "township": 9,
+    "community": 12,
+    "village": 12,
+}
+LEAF_LEVELS = {"community", "village"}
+BUILTIN_CSV = Path(__file__).with_name("regions-wenjiang.csv")
+
+
+class RegionImportError(ValueError):
+    """A line of a region CSV that cannot be loaded."""
+
+
+def parse_regions_csv(path: Path) -> list[dict[str, str | None]]:
+    """Rows ``code,name,level,parent_code``, checked for shape and parent order."""
+    rows: list[dict[str, str | None]] = []
+    seen: set[str] = set()
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"code", "name", "level", "parent_code"} - set(reader.fieldnames or [])
+        if missing:
+            raise RegionImportError(f"missing columns: {', '.join(sorted(missing))}")
+        for line, row in enumerate(reader, start=2):
+            code = (row["code"] or "").strip()
+            name = (row["name"] or "").strip()
+            level = (row["level"] or "").strip()
+            parent = (row["parent_code"] or "").strip() or None
+            if len(code) != 12 or not code.isdigit():
+                raise RegionImportError(f"line {line}: code must be 12 digits")
+            if level not in LEVELS:
+                raise RegionImportError(f"line {line}: unknown level {level!r}")
+            if len(significant_prefix(code)) != LEVELS[level]:
+                raise RegionImportError(f"line {line}: code {code} does not fit level {level}")
+            if not name or len(name) > 100:
+                raise RegionImportError(f"line {line}: name is empty or too long")
+            if parent is not None and parent not in seen:
+                raise RegionImportError(f"line {line}: parent {parent} not defined above")
+            seen.add(code)
+            rows.append({"code": code, "name": name, "level": level, "parent_code": parent})
+    return rows
+
+
+async def import_regions(session: AsyncSession, rows: list[dict[str, str | None]]) -> int:
+    """Insert or update regions; safe to run twice."""
+    existing = {
+        r.code: r
+        for r in (
+            await session.scalars(select(Region).where(Region.code.in_([r["code"] for r in rows])))
+        )
+    }
+    for row in rows:
+        code = str(row["code"])
+        region = existing.get(code)
+        if region is None:
+            session.add(Region(**row))
+            await session.flush()
+        else:
+            region.name = str(row["name"])
+            region.level = str(row["level"])
+            region.parent_code = row["parent_code"]
+    await session.flush()
+    return len(rows)
+
+
+async def list_children(session: AsyncSession, parent_code: str | None) -> list[Region]:
+    stmt = select(Region).order_by(Region.code)
+    if parent_code is None:
+        stmt = stmt.where(Region.parent_code.is_(None))
+    else:
+        stmt = stmt.where(Region.parent_code == parent_code)
+    return list(await session.scalars(stmt))
+
+
+async def get_region(session: AsyncSession, code: str) -> Region:
+    region = await session.get(Region, code)
+    if region is None:
+        raise NotFound("行政区划不存在", code="region_not_found")
+    return region
+
+
+async def require_leaf_region(
+    session: AsyncSession, code: str, field: str = "region_code"
+) -> Region:
+    """A community or village, as applications and households must name."""
+    region = await session.get(Region, code)
+    if region is None:
+        raise Invalid(
+            "行政区划代码不存在",
+            code="invalid_region",
+            extra={"errors": [{"field": field, "message": "unknown region code"}]},
+        )
+    if region.level not in LEAF_LEVELS:
+        raise Invalid(
+            "请选择到社区或村",
+            code="region_not_community",
+            extra={"errors": [{"field": field, "message": "must be a community or village"}]},
+        )
+    return region
+
+
+async def region_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = await session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))
+    return {code: name for code, name in rows.all()}
