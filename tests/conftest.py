@@ -17,7 +17,8 @@ from cryptography.fernet import Fernet
 PG_ADMIN_URL = os.environ.get(
     "JIUZHU_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-PG_DATABASE = os.environ.get("JIUZHU_TEST_PG_DATABASE", "jiuzhu_test")
+# One database per test run, so runs in parallel (and a stray server) never collide.
+PG_DATABASE = os.environ.get("JIUZHU_TEST_PG_DATABASE", f"jiuzhu_test_{os.getpid()}")
 KEEP_TABLES = {"regions", "alembic_version"}
 
 
@@ -38,7 +39,7 @@ def _pg_reachable() -> bool:
         return False
 
 
-async def _recreate_pg_database() -> None:
+async def _pg_admin(create: bool) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(PG_ADMIN_URL)
@@ -49,7 +50,8 @@ async def _recreate_pg_database() -> None:
             PG_DATABASE,
         )
         await conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}"')
-        await conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+        if create:
+            await conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
     finally:
         await conn.close()
 
@@ -71,7 +73,7 @@ def pytest_configure(config: pytest.Config) -> None:
             if os.environ.get("CI") == "true":
                 pytest.exit(message + " (CI=true: this is a failure)", returncode=3)
             pytest.exit(message + "; run with --db=sqlite", returncode=3)
-        asyncio.run(_recreate_pg_database())
+        asyncio.run(_pg_admin(create=True))
         os.environ["JIUZHU_DATABASE_URL"] = (
             f"postgresql+asyncpg://postgres@127.0.0.1:5432/{PG_DATABASE}"
         )
@@ -88,6 +90,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 BACKEND = pytest.StashKey[str]()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config.stash.get(BACKEND, None) == "postgres" and _pg_reachable():
+        asyncio.run(_pg_admin(create=False))
 
 
 async def _load_regions() -> None:
