@@ -9,6 +9,14 @@ from app.models.application import (
     Counter,
 )
 from app.models.audit import AuditEvent
+from app.models.household import (
+    CategoryChange,
+    Household,
+    HouseholdChange,
+    HouseholdMember,
+    LedgerEntry,
+    Standard,
+)
 from app.models.idempotency import IdempotencyRecord
 from app.models.region import Region
 
@@ -19,11 +27,17 @@ __all__ = [
     "ApplicationEvent",
     "Attachment",
     "AuditEvent",
+    "CategoryChange",
     "Counter",
+    "Household",
+    "HouseholdChange",
+    "HouseholdMember",
     "IdempotencyRecord",
+    "LedgerEntry",
     "LoginFailure",
     "RefreshToken",
     "Region",
     "Resident",
     "Staff",
+    "Standard",
 ]

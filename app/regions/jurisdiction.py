@@ -38,3 +38,13 @@ def covers(ancestor: str, code: str) -> bool:
     """Python: ``code`` lies in ``ancestor``'s subtree."""
     low, high = subtree_bounds(ancestor)
     return low <= code <= high
+
+
+def ancestors(code: str) -> list[str]:
+    """The region and every region above it, most specific first."""
+    prefix = significant_prefix(code)
+    chain = [prefix + "0" * (CODE_LENGTH - len(prefix))]
+    for digits in reversed(_SIGNIFICANT):
+        if digits < len(prefix):
+            chain.append(prefix[:digits] + "0" * (CODE_LENGTH - digits))
+    return chain

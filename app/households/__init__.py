@@ -1,0 +1,1 @@
+"""The monitoring registry: households, members, categories, standards and eligibility."""
