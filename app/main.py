@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -10,6 +11,9 @@ from contextlib import asynccontextmanager
 import httpx
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.accounts.router import router as accounts_router
 from app.audit.router import router as audit_router
@@ -23,6 +27,7 @@ from app.logging import configure_logging
 from app.regions.router import router as regions_router
 
 API_PREFIX = "/api/v1"
+HEALTH_DB_TIMEOUT_SECONDS = 3.0
 log = structlog.get_logger()
 
 
@@ -79,8 +84,18 @@ def create_app() -> FastAPI:
     api.include_router(audit_router)
     app.include_router(api)
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
+    @app.get("/healthz", include_in_schema=False, response_model=None)
+    async def healthz() -> dict[str, str] | JSONResponse:
+        """Liveness and readiness: the process answers and the database takes a query."""
+        try:
+            async with asyncio.timeout(HEALTH_DB_TIMEOUT_SECONDS):
+                async with get_engine().connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+        except (SQLAlchemyError, OSError, TimeoutError) as exc:
+            log.warning("healthz_database_unavailable", error_type=type(exc).__name__)
+            return JSONResponse(
+                {"code": "database_unavailable", "message": "数据库不可用"}, status_code=503
+            )
         return {"status": "ok"}
 
     return app
