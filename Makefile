@@ -22,8 +22,8 @@ run: $(STAMP)
 	$(PY) -m app serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
-	$(PY) -m ruff check app tests bench migrations
-	$(PY) -m ruff format --check app tests bench migrations
+	$(PY) -m ruff check $(wildcard app tests bench migrations)
+	$(PY) -m ruff format --check $(wildcard app tests bench migrations)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy app
