@@ -135,6 +135,14 @@ async def _empty_tables() -> None:
             )
 
 
+@pytest.fixture(scope="session", autouse=True)
+async def dispose_engine_at_end() -> AsyncIterator[None]:
+    yield
+    from app.db.session import dispose_engine
+
+    await dispose_engine()
+
+
 @pytest.fixture(autouse=True)
 async def clean_database() -> AsyncIterator[None]:
     await _empty_tables()
