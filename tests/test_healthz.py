@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 
 import app.main
 
@@ -19,20 +21,36 @@ async def test_healthz_is_ok(client: httpx.AsyncClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-@pytest.fixture
-def broken_engine(monkeypatch: pytest.MonkeyPatch) -> Iterator[AsyncEngine]:
-    # A SQLite file under a directory that cannot exist: every connection attempt fails.
-    engine = create_async_engine("sqlite+aiosqlite:////proc/jiuzhu-missing/db.sqlite")
-    monkeypatch.setattr(app.main, "get_engine", lambda: engine)
-    yield engine
-
-
-async def test_healthz_reports_database_unavailable(
-    client: httpx.AsyncClient, broken_engine: AsyncEngine
+async def test_healthz_reports_database_refusing_connections(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    response = await client.get(HEALTHZ)
+    # Nothing listens on loopback port 1: every connection attempt is refused at once.
+    engine = create_async_engine("postgresql+asyncpg://jiuzhu@127.0.0.1:1/jiuzhu")
+    monkeypatch.setattr(app.main, "get_engine", lambda: engine)
+    try:
+        response = await client.get(HEALTHZ)
+    finally:
+        await engine.dispose()
     assert response.status_code == 503
     body = response.json()
     assert body["code"] == "database_unavailable"
     assert body["message"]
-    await broken_engine.dispose()
+
+
+class _HangingEngine:
+    """An engine whose connections never come: a database that accepts and then stalls."""
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[None]:
+        await asyncio.sleep(60)
+        yield
+
+
+async def test_healthz_gives_up_on_a_stalled_database(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app.main, "get_engine", _HangingEngine)
+    monkeypatch.setattr(app.main, "HEALTH_DB_TIMEOUT_SECONDS", 0.05)
+    response = await client.get(HEALTHZ)
+    assert response.status_code == 503
+    assert response.json()["code"] == "database_unavailable"
