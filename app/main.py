@@ -20,6 +20,9 @@ from app.audit.router import router as audit_router
 from app.config import get_settings
 from app.db.session import dispose_engine, get_engine
 from app.errors import install_error_handlers
+from app.households.eligibility_router import router as eligibility_router
+from app.households.router import router as households_router
+from app.households.standards_router import router as standards_router
 from app.intake.router import router as intake_router
 from app.intake.staff_router import router as staff_intake_router
 from app.kit.schemas import ErrorBody
@@ -82,6 +85,9 @@ def create_app() -> FastAPI:
     api.include_router(intake_router)
     api.include_router(staff_intake_router)
     api.include_router(audit_router)
+    api.include_router(households_router)
+    api.include_router(standards_router)
+    api.include_router(eligibility_router)
     app.include_router(api)
 
     @app.get("/healthz", include_in_schema=False, response_model=None)

@@ -1,0 +1,58 @@
+"""Eligibility of one household and the mismatch worklist (households_read, jurisdiction)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.accounts.dependencies import RequireScope
+from app.accounts.scopes import Scope
+from app.db.deps import Session
+from app.households import eligibility_service as service
+from app.households.eligibility_schemas import EligibilityOut, MismatchPage, Suggestion
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
+from app.kit.timeutil import local_today
+
+router = APIRouter(prefix="/staff", tags=["eligibility"])
+
+Reader = RequireScope(Scope.households_read)
+OnDate = Annotated[
+    date | None, Query(description="测算日期，默认今天（北京时间）", ge=date(1990, 1, 1))
+]
+
+
+@router.get("/households/{household_id}/eligibility", response_model=EligibilityOut)
+async def eligibility(
+    household_id: int,
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+    on: OnDate = None,
+) -> EligibilityOut:
+    """Which categories the household qualifies for on a date, step by step."""
+    return await service.household_eligibility(session, actor, household_id, on or local_today())
+
+
+@router.get("/eligibility/mismatches", response_model=MismatchPage)
+async def mismatches(
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+    region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    suggested: Suggestion | None = None,
+    on: OnDate = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> MismatchPage:
+    """Households whose category no longer matches their data, and uncategorised ones that
+    now qualify, newest first."""
+    before_id = int(decode_cursor(cursor, 1)[0]) if cursor else None
+    return await service.mismatches(
+        session,
+        actor,
+        on=on or local_today(),
+        region_code=region_code,
+        suggested=suggested.value if suggested else None,
+        before_id=before_id,
+        limit=limit,
+    )

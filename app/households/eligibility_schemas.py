@@ -1,0 +1,116 @@
+"""Shapes of the standards, eligibility and mismatch endpoints."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from app.households.schemas import Category, HouseholdItem
+from app.households.standards import StandardKind
+from app.kit.schemas import InputSchema, LocalDateTime, Money, Schema
+
+MAX_MONEY_STANDARD = Decimal("100000.00")
+MIN_MULTIPLIER = Decimal("1")
+MAX_MULTIPLIER = Decimal("3")
+
+
+class StandardIn(InputSchema):
+    region_code: str = Field(pattern=r"^\d{12}$")
+    kind: StandardKind
+    value: Decimal = Field(
+        description='十进制字符串：金额（元/人/月）如 "870.00"，倍数如 "1.5"；不接受浮点数',
+        examples=["870.00"],
+    )
+    effective_from: date = Field(ge=date(1990, 1, 1), le=date(2099, 12, 31))
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _no_float(cls, value: Any) -> Any:
+        # A JSON float has already lost exactness (870.1 is 870.0999...); money is a string.
+        if isinstance(value, float):
+            raise ValueError('value 须为十进制字符串，如 "870.00"')
+        return value
+
+    @model_validator(mode="after")
+    def _value_fits_kind(self) -> StandardIn:
+        value = self.value
+        if not value.is_finite():
+            raise ValueError("value 须为有限的数")
+        exponent = value.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        if self.kind == StandardKind.edge_multiplier:
+            if not MIN_MULTIPLIER <= value <= MAX_MULTIPLIER:
+                raise ValueError("边缘倍数须在 1 到 3 之间")
+            if places > 4:
+                raise ValueError("边缘倍数最多 4 位小数")
+        else:
+            if value <= 0:
+                raise ValueError("标准须大于 0")
+            if value > MAX_MONEY_STANDARD:
+                raise ValueError("标准金额过大")
+            if places > 2:
+                raise ValueError("金额最多 2 位小数")
+        return self
+
+
+class StandardOut(Schema):
+    id: int
+    region_code: str
+    region_name: str
+    kind: StandardKind
+    value: str = Field(description='金额两位小数（"870.00"），倍数如 "1.50"')
+    effective_from: date
+    in_force: bool = Field(description="是否为所查地区今日执行的该类标准")
+    created_by_id: int | None
+    created_at: LocalDateTime
+
+
+class StandardPage(Schema):
+    items: list[StandardOut]
+    next_cursor: str | None
+
+
+class EligibilityOut(Schema):
+    on: date
+    region_code: str
+    standard: Money = Field(description="当日执行的低保标准")
+    edge_multiplier: str
+    edge_threshold: Money = Field(description="低保边缘线 = 标准 × 倍数")
+    tekun_standard: Money | None
+    members_counted: int
+    income_total: Money
+    income_per_head: Money
+    income_per_head_after_rigid_spending: Money
+    qualifies: list[Category]
+    current_category: Category | None
+    steps: list[str] = Field(description="逐步测算说明，可向家庭宣读")
+
+
+class Suggestion(StrEnum):
+    tekun = "tekun"
+    dibao = "dibao"
+    dibao_edge = "dibao_edge"
+    expenditure_hardship = "expenditure_hardship"
+    other_special = "other_special"
+    exit = "exit"  # 建议退出
+
+
+class MismatchItem(HouseholdItem):
+    """A registry list line plus what the rules suggest now."""
+
+    current_category: Category | None
+    suggested: Suggestion
+    reason: str
+    on: date
+    standard: Money
+    income_per_head: Money
+    income_per_head_after_rigid_spending: Money
+
+
+class MismatchPage(Schema):
+    items: list[MismatchItem]
+    next_cursor: str | None

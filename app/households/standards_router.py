@@ -1,0 +1,55 @@
+"""Standards (救助标准): list for a region, set from a date on (district officers)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from app.accounts.dependencies import RequireScope
+from app.accounts.scopes import Scope
+from app.db.deps import Session
+from app.households import standards_service as service
+from app.households.eligibility_schemas import StandardIn, StandardOut, StandardPage
+from app.households.standards import StandardKind
+from app.kit.idempotency import IdempotencyKey, run_once
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
+
+router = APIRouter(prefix="/staff", tags=["standards"])
+
+
+@router.get("/standards", response_model=StandardPage)
+async def list_standards(
+    session: Session,
+    actor: RequireScope(Scope.households_read),  # type: ignore[valid-type]
+    region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    kind: StandardKind | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> StandardPage:
+    """Standards for a region (default: the caller's), its ancestors and subtree, newest first."""
+    code = region_code or actor.region_code
+    return await service.list_standards(session, code, kind=kind, cursor=cursor, limit=limit)
+
+
+@router.post(
+    "/standards",
+    status_code=201,
+    response_model=StandardOut,
+    responses={409: {"description": "standard_exists: 同一地区、类别、生效日期已有标准"}},
+)
+async def create_standard(
+    body: StandardIn,
+    session: Session,
+    actor: RequireScope(Scope.standards_write),  # type: ignore[valid-type]
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Set a standard for a region in the caller's jurisdiction from ``effective_from`` on."""
+
+    async def create() -> tuple[int, object]:
+        standard = await service.create_standard(session, actor, body)
+        return 201, standard.model_dump(mode="json")
+
+    status, payload = await run_once(session, actor, idempotency_key, body, create)
+    return JSONResponse(payload, status_code=status)
