@@ -45,7 +45,11 @@ def sex(id_number: str) -> str:
 
 
 def age_on(id_number: str, on: date) -> int:
-    born = birth_date(id_number)
+    return age(birth_date(id_number), on)
+
+
+def age(born: date, on: date) -> int:
+    """Full years from ``born`` to ``on``."""
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 

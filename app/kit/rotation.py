@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.kit.crypto import get_cipher
 from app.models.account import Resident
 from app.models.application import Application
+from app.models.household import HouseholdMember
 
 BATCH = 500
 
@@ -42,6 +43,12 @@ ENCRYPTED_FIELDS: list[EncryptedField] = [
         Application.subject_phone_hash,
     ),
     EncryptedField("resident.session_key", Resident.id, Resident.session_key_enc),
+    EncryptedField(
+        "household_member.id_number",
+        HouseholdMember.id,
+        HouseholdMember.id_enc,
+        HouseholdMember.id_hash,
+    ),
 ]
 
 

@@ -1,0 +1,364 @@
+"""The monitoring registry for staff: households, members, categories, ledger, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from app.accounts.dependencies import RequireScope
+from app.accounts.scopes import Scope
+from app.db.deps import Session
+from app.errors import Invalid
+from app.households import categories, export, ledger, repository, service, views
+from app.households.changelog import parse_if_match
+from app.households.repository import HouseholdFilter
+from app.households.schemas import (
+    Category,
+    CategoryChangeOut,
+    CategoryDecision,
+    CategoryHistoryPage,
+    Cause,
+    ChangeOut,
+    ChangePage,
+    HouseholdCreate,
+    HouseholdDetail,
+    HouseholdPage,
+    HouseholdStatus,
+    HouseholdUpdate,
+    LedgerEntryOut,
+    LedgerIn,
+    LedgerPage,
+    MemberIn,
+    MemberRemove,
+    MemberUpdate,
+    RevealedMember,
+    RevealIn,
+    RiskLevel,
+)
+from app.intake.service import parse_query
+from app.kit.crypto import mask_id_number
+from app.kit.idempotency import IdempotencyKey, run_once
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, encode_cursor
+from app.models.household import Household
+
+router = APIRouter(prefix="/staff", tags=["registry"])
+
+Reader = RequireScope(Scope.households_read)
+Writer = RequireScope(Scope.households_write)
+Exporter = RequireScope(Scope.households_export)
+Decider = RequireScope(Scope.categories_decide)
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", max_length=40, description="上次读取的版本号；不一致时 409"),
+]
+
+
+def household_filter(
+    category: Category | None = None,
+    risk_level: RiskLevel | None = None,
+    region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    cause: Cause | None = None,
+    status: HouseholdStatus | None = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=50, description="户编号、完整身份证号或姓名开头")
+    ] = None,
+) -> HouseholdFilter:
+    search = parse_query(q) if q else {}
+    return HouseholdFilter(
+        category=category.value if category else None,
+        risk_level=risk_level.value if risk_level else None,
+        region_code=region_code,
+        cause=cause.value if cause else None,
+        status=status.value if status else None,
+        reference=search.get("reference"),
+        id_hash=search.get("id_hash"),
+        name_prefix=search.get("name_prefix"),
+        q_shown=(mask_id_number(q.strip()) if search.get("id_hash") else q) if q else None,
+    )
+
+
+Filters = Annotated[HouseholdFilter, Depends(household_filter)]
+
+
+def _before_id(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    (value,) = decode_cursor(cursor, 1)
+    if not isinstance(value, int):
+        raise Invalid("分页游标无效", code="invalid_cursor")
+    return value
+
+
+def _etag(response: Response, household: Household) -> None:
+    response.headers["ETag"] = f'"{household.version}"'
+
+
+async def _created(session: Session, household: Household) -> tuple[int, object]:
+    return 201, (await views.detail(session, household)).model_dump(mode="json")
+
+
+@router.get("/households", response_model=HouseholdPage)
+async def list_households(
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+    filters: Filters,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> HouseholdPage:
+    """Households in the caller's jurisdiction, newest first."""
+    rows = await repository.list_households(
+        session, actor, filters, before_id=_before_id(cursor), limit=limit + 1
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return HouseholdPage(
+        items=await views.items(session, rows),
+        next_cursor=encode_cursor(rows[-1].id) if more else None,
+    )
+
+
+@router.get(
+    "/households/export.xlsx",
+    response_class=StreamingResponse,
+    responses={200: {"content": {export.XLSX_TYPE: {}}, "description": "XLSX，身份证号已脱敏"}},
+)
+async def export_households(
+    session: Session,
+    actor: Exporter,  # type: ignore[valid-type]
+    filters: Filters,
+) -> StreamingResponse:
+    """The list, with the same filters, as an XLSX workbook (masked IDs); audited."""
+    handle, _count = await export.build(session, actor, filters)
+    return StreamingResponse(
+        export.chunks(handle),
+        media_type=export.XLSX_TYPE,
+        headers={
+            "Content-Disposition": 'attachment; filename="households.xlsx"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.post("/households", status_code=201, response_model=HouseholdDetail)
+async def create_household(
+    body: HouseholdCreate,
+    session: Session,
+    actor: Writer,  # type: ignore[valid-type]
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Register a household and its members (exactly one head)."""
+
+    async def create() -> tuple[int, object]:
+        return await _created(session, await service.create_household(session, actor, body))
+
+    status, payload = await run_once(session, actor, idempotency_key, body, create)
+    return JSONResponse(payload, status_code=status)
+
+
+@router.get("/households/{household_id}", response_model=HouseholdDetail)
+async def get_household(
+    household_id: int,
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+    response: Response,
+) -> HouseholdDetail:
+    """The household with its members, category and the dibao standard in force."""
+    detail = await views.view(session, actor, household_id)
+    response.headers["ETag"] = f'"{detail.version}"'
+    return detail
+
+
+@router.patch("/households/{household_id}", response_model=HouseholdDetail)
+async def update_household(
+    household_id: int,
+    body: HouseholdUpdate,
+    session: Session,
+    actor: Writer,  # type: ignore[valid-type]
+    response: Response,
+    if_match: IfMatch = None,
+) -> HouseholdDetail:
+    """Change address, region, causes, risk level (with a reason) or rigid spending."""
+    household = await service.update_household(
+        session, actor, household_id, body, parse_if_match(if_match)
+    )
+    _etag(response, household)
+    return await views.detail(session, household)
+
+
+@router.post("/households/{household_id}/members", status_code=201, response_model=HouseholdDetail)
+async def add_member(
+    household_id: int,
+    body: MemberIn,
+    session: Session,
+    actor: Writer,  # type: ignore[valid-type]
+    idempotency_key: IdempotencyKey = None,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """Add a member; a person already in another active household is refused (409)."""
+
+    async def create() -> tuple[int, object]:
+        household = await service.add_member(
+            session, actor, household_id, body, parse_if_match(if_match)
+        )
+        return await _created(session, household)
+
+    fingerprint = {"household_id": household_id, "member": body}
+    status, payload = await run_once(session, actor, idempotency_key, fingerprint, create)
+    return JSONResponse(payload, status_code=status)
+
+
+@router.patch("/households/{household_id}/members/{member_id}", response_model=HouseholdDetail)
+async def update_member(
+    household_id: int,
+    member_id: int,
+    body: MemberUpdate,
+    session: Session,
+    actor: Writer,  # type: ignore[valid-type]
+    response: Response,
+    if_match: IfMatch = None,
+) -> HouseholdDetail:
+    """Correct or update a member; making a member head hands the role over."""
+    household = await service.update_member(
+        session, actor, household_id, member_id, body, parse_if_match(if_match)
+    )
+    _etag(response, household)
+    return await views.detail(session, household)
+
+
+@router.delete("/households/{household_id}/members/{member_id}", response_model=HouseholdDetail)
+async def remove_member(
+    household_id: int,
+    member_id: int,
+    body: MemberRemove,
+    session: Session,
+    actor: Writer,  # type: ignore[valid-type]
+    response: Response,
+    if_match: IfMatch = None,
+) -> HouseholdDetail:
+    """Take a member out of the household, recording why (the head only when alone)."""
+    household = await service.remove_member(
+        session, actor, household_id, member_id, body.reason, parse_if_match(if_match)
+    )
+    _etag(response, household)
+    return await views.detail(session, household)
+
+
+@router.post("/households/{household_id}/members/{member_id}/reveal", response_model=RevealedMember)
+async def reveal_member(
+    household_id: int,
+    member_id: int,
+    body: RevealIn,
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+) -> RevealedMember:
+    """A member's ID number in clear, with a reason; every reveal is audited."""
+    id_number = await service.reveal_member(session, actor, household_id, member_id, body.reason)
+    return RevealedMember(id_number=id_number)
+
+
+@router.get("/households/{household_id}/changes", response_model=ChangePage)
+async def list_changes(
+    household_id: int,
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> ChangePage:
+    """The version history: who changed which field, old and new value, newest first."""
+    household = await service.readable(session, actor, household_id)
+    rows = await repository.list_changes(
+        session, household.id, before_id=_before_id(cursor), limit=limit + 1
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return ChangePage(
+        items=[ChangeOut.model_validate(r) for r in rows],
+        next_cursor=encode_cursor(rows[-1].id) if more else None,
+    )
+
+
+@router.post("/households/{household_id}/category", response_model=HouseholdDetail)
+async def decide_category(
+    household_id: int,
+    body: CategoryDecision,
+    session: Session,
+    actor: Decider,  # type: ignore[valid-type]
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Enrol in a category, change it, or exit (district officers)."""
+
+    async def decide() -> tuple[int, object]:
+        household = await categories.decide(session, actor, household_id, body)
+        return 200, (await views.detail(session, household)).model_dump(mode="json")
+
+    fingerprint = {"household_id": household_id, "decision": body}
+    status, payload = await run_once(session, actor, idempotency_key, fingerprint, decide)
+    return JSONResponse(payload, status_code=status)
+
+
+@router.get("/households/{household_id}/category-history", response_model=CategoryHistoryPage)
+async def category_history(
+    household_id: int,
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> CategoryHistoryPage:
+    """Every enrolment, change and exit, newest first, with the standard then in force."""
+    household = await service.readable(session, actor, household_id)
+    rows = await repository.list_category_history(
+        session, household.id, before_id=_before_id(cursor), limit=limit + 1
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return CategoryHistoryPage(
+        items=[CategoryChangeOut.model_validate(r) for r in rows],
+        next_cursor=encode_cursor(rows[-1].id) if more else None,
+    )
+
+
+@router.get("/households/{household_id}/ledger", response_model=LedgerPage)
+async def list_ledger(
+    household_id: int,
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> LedgerPage:
+    """The household's assistance timeline, latest date first."""
+    before = None
+    if cursor:
+        day, entry_id = decode_cursor(cursor, 2)
+        try:
+            before = (dt.date.fromisoformat(day), int(entry_id))
+        except (TypeError, ValueError) as exc:
+            raise Invalid("分页游标无效", code="invalid_cursor") from exc
+    rows = await ledger.entries(session, actor, household_id, before=before, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return LedgerPage(
+        items=[LedgerEntryOut.model_validate(r) for r in rows],
+        next_cursor=encode_cursor(rows[-1].date.isoformat(), rows[-1].id) if more else None,
+    )
+
+
+@router.post("/households/{household_id}/ledger", status_code=201, response_model=LedgerEntryOut)
+async def add_ledger_entry(
+    household_id: int,
+    body: LedgerIn,
+    session: Session,
+    actor: Writer,  # type: ignore[valid-type]
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Record money, goods or a service the household received."""
+
+    async def create() -> tuple[int, object]:
+        entry = await ledger.add_entry(session, actor, household_id, body)
+        return 201, LedgerEntryOut.model_validate(entry).model_dump(mode="json")
+
+    fingerprint = {"household_id": household_id, "entry": body}
+    status, payload = await run_once(session, actor, idempotency_key, fingerprint, create)
+    return JSONResponse(payload, status_code=status)
