@@ -119,6 +119,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's only 400: a body it cannot decode at all (e.g. not UTF-8). That is
+            # malformed JSON to the caller, and the contract makes bad input a 422.
+            return JSONResponse(
+                {"code": "malformed_json", "message": "请求体不是有效的 JSON"}, status_code=422
+            )
         code = _HTTP_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else code
         return JSONResponse(

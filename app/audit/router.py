@@ -9,7 +9,8 @@ from app.accounts.dependencies import RequireScope
 from app.accounts.scopes import Scope
 from app.audit import repository
 from app.db.deps import Session
-from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, encode_cursor
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor, encode_cursor
+from app.kit.params import MAX_ID
 from app.kit.schemas import LocalDateTime, Schema
 
 router = APIRouter(prefix="/staff", tags=["audit"])
@@ -36,19 +37,16 @@ class AuditPage(Schema):
 async def list_audit(
     session: Session,
     actor: RequireScope(Scope.audit_read),  # type: ignore[valid-type]
-    record_type: Annotated[str | None, Query(max_length=32)] = None,
-    record_id: Annotated[str | None, Query(max_length=64)] = None,
-    actor_id: Annotated[int | None, Query(ge=1)] = None,
+    record_type: Annotated[str | None, Query(max_length=32, pattern=r"^[^\x00]*$")] = None,
+    record_id: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None,
+    actor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     since: AwareDatetime | None = None,
     until: AwareDatetime | None = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> AuditPage:
     """The audit log, newest first (auditors and district officers)."""
-    before_id = None
-    if cursor:
-        (value,) = decode_cursor(cursor, 1)
-        before_id = int(value) if isinstance(value, int) else None
+    before_id = decode_id_cursor(cursor) if cursor else None
     events = await repository.list_events(
         session,
         record_type=record_type,

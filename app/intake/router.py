@@ -18,7 +18,8 @@ from app.intake.schemas import (
     Withdraw,
 )
 from app.kit.idempotency import IdempotencyKey, request_fingerprint, run_once
-from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, encode_cursor
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor, encode_cursor
+from app.kit.params import RecordId
 
 router = APIRouter(tags=["applications"])
 
@@ -63,7 +64,7 @@ async def my_applications(
     cursor: Cursor = None,
 ) -> ApplicationPage:
     """The caller's applications, newest first."""
-    before_id = int(decode_cursor(cursor, 1)[0]) if cursor else None
+    before_id = decode_id_cursor(cursor) if cursor else None
     rows = await repository.list_mine(session, actor, before_id=before_id, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -75,7 +76,7 @@ async def my_applications(
 
 @router.get("/applications/{application_id}", response_model=ApplicationOut)
 async def get_application(
-    application_id: int, actor: CurrentSubmitter, session: Session
+    application_id: RecordId, actor: CurrentSubmitter, session: Session
 ) -> ApplicationOut:
     """One of the caller's applications, with its public status history."""
     application = await repository.get_readable(session, actor, application_id, with_events=True)
@@ -86,7 +87,7 @@ async def get_application(
 
 @router.post("/applications/{application_id}/withdraw", response_model=ApplicationOut)
 async def withdraw_application(
-    application_id: int, body: Withdraw, actor: CurrentSubmitter, session: Session
+    application_id: RecordId, body: Withdraw, actor: CurrentSubmitter, session: Session
 ) -> ApplicationOut:
     """Withdraw an application before a decision is under way."""
     application = await service.withdraw(session, actor, application_id, body.note)
@@ -101,7 +102,7 @@ async def withdraw_application(
     responses={413: {"description": "超过 10 MB"}, 415: {"description": "不是 JPEG/PNG/PDF"}},
 )
 async def upload_attachment(
-    application_id: int,
+    application_id: RecordId,
     request: Request,
     actor: AnyCallerStandalone,
     idempotency_key: IdempotencyKey = None,
@@ -132,7 +133,7 @@ async def upload_attachment(
     responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "application/pdf": {}}}},
 )
 async def download_attachment(
-    application_id: int, attachment_id: int, actor: AnyCaller, session: Session
+    application_id: RecordId, attachment_id: RecordId, actor: AnyCaller, session: Session
 ) -> FileResponse:
     """An attachment, for its case's submitter and staff in scope."""
     attachment = await service.readable_attachment(session, actor, application_id, attachment_id)

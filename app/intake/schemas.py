@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from app.kit.idnumber import InvalidIdNumber, normalise_id_number
+from app.kit.params import MAX_ID
 from app.kit.schemas import InputSchema, LocalDateTime, Money, Schema
 
 
@@ -246,7 +247,7 @@ class TransitionIn(InputSchema):
 
 
 class AssignIn(InputSchema):
-    assignee_id: int = Field(ge=1)
+    assignee_id: int = Field(ge=1, le=MAX_ID)
     note: str = Field(default="", max_length=500)
 
 

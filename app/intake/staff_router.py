@@ -25,7 +25,8 @@ from app.intake.schemas import (
     TransitionIn,
 )
 from app.kit.idempotency import IdempotencyKey, run_once
-from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, encode_cursor
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor, encode_cursor
+from app.kit.params import MAX_ID, RecordId
 from app.kit.timeutil import now
 from app.regions.service import region_names
 
@@ -41,14 +42,14 @@ async def queue(
     status: Annotated[list[Status] | None, Query()] = None,
     help_type: HelpType | None = None,
     region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
-    assignee_id: Annotated[int | None, Query(ge=1)] = None,
+    assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     overdue: bool = False,
-    q: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=50, pattern=r"^[^\x00]+$")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> CasePage:
     """The triage queue for the caller's jurisdiction, newest first."""
-    before_id = int(decode_cursor(cursor, 1)[0]) if cursor else None
+    before_id = decode_id_cursor(cursor) if cursor else None
     at = now()
     search = service.parse_query(q) if q else {}
     rows = await repository.list_queue(
@@ -93,14 +94,14 @@ async def enter_application(
 
 
 @router.get("/applications/{application_id}", response_model=CaseDetail)
-async def case(application_id: int, session: Session, actor: Reader) -> CaseDetail:  # type: ignore[valid-type]
+async def case(application_id: RecordId, session: Session, actor: Reader) -> CaseDetail:  # type: ignore[valid-type]
     """The whole case with internal notes and attachments."""
     return await service.case_detail(session, actor, application_id)
 
 
 @router.post("/applications/{application_id}/transitions", response_model=CaseDetail)
 async def transition(
-    application_id: int,
+    application_id: RecordId,
     body: TransitionIn,
     session: Session,
     actor: Reader,  # type: ignore[valid-type]
@@ -112,7 +113,7 @@ async def transition(
 
 @router.post("/applications/{application_id}/assign", response_model=CaseDetail)
 async def assign(
-    application_id: int,
+    application_id: RecordId,
     body: AssignIn,
     session: Session,
     actor: Reader,  # type: ignore[valid-type]
@@ -124,7 +125,7 @@ async def assign(
 
 @router.post("/applications/{application_id}/notes", response_model=CaseDetail)
 async def add_note(
-    application_id: int,
+    application_id: RecordId,
     body: NoteIn,
     session: Session,
     actor: RequireScope(Scope.cases_work),  # type: ignore[valid-type]
@@ -136,7 +137,7 @@ async def add_note(
 
 @router.post("/applications/{application_id}/reveal", response_model=Revealed)
 async def reveal(
-    application_id: int,
+    application_id: RecordId,
     body: RevealIn,
     session: Session,
     actor: Reader,  # type: ignore[valid-type]

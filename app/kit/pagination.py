@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import Query
 
 from app.errors import Invalid
+from app.kit.params import MAX_ID
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -32,3 +33,12 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
     if not isinstance(values, list) or len(values) != arity:
         raise Invalid("分页游标无效", code="invalid_cursor")
     return values
+
+
+def decode_id_cursor(cursor: str) -> int:
+    """The id of the last item from a one-value cursor; 422 ``invalid_cursor`` for anything
+    that is not a plausible id."""
+    (value,) = decode_cursor(cursor, 1)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise Invalid("分页游标无效", code="invalid_cursor")
+    return value

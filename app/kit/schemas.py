@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, PlainSerializer, field_validator
 
 from app.kit.timeutil import to_local
 
@@ -28,10 +28,28 @@ class Schema(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
 class InputSchema(BaseModel):
-    """Input schema base: unknown fields are refused, strings are trimmed."""
+    """Input schema base: unknown fields are refused, strings are trimmed and may not hold NUL
+    (PostgreSQL cannot store it: a 422 here rather than a 500 from the database)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("文本中不能包含 NUL 字符")
+        return value
 
 
 T = TypeVar("T")
