@@ -87,10 +87,13 @@ async def run_once(
     existing = await _find(session, caller, key)
     if existing is not None:
         return _replay(existing, fingerprint)
-    # An expired record with the same key makes way for the new one.
+    # An expired record with the same key makes way for the new one. Only an expired one: a
+    # record committed since the look-up above belongs to a concurrent request with this key.
     await session.execute(
         delete(IdempotencyRecord).where(
-            IdempotencyRecord.caller == caller, IdempotencyRecord.key == key
+            IdempotencyRecord.caller == caller,
+            IdempotencyRecord.key == key,
+            IdempotencyRecord.created_at < now() - WINDOW,
         )
     )
     record = IdempotencyRecord(caller=caller, key=key, request_hash=fingerprint)
