@@ -1,0 +1,59 @@
+// One-click help (一键求助) for residents and reporters: submit, follow, withdraw, attach photos.
+
+const api = require('../api/request');
+const { ensureResident } = require('./auth');
+
+/**
+ * POST /applications. `idempotencyKey` belongs to the form being submitted: the page makes one
+ * per filled-in form and passes the same key again when the resident retries after an error,
+ * so a retry never files a second application.
+ */
+async function submit(body, idempotencyKey, options = {}) {
+  await ensureResident();
+  return api.request({
+    method: 'POST',
+    path: '/applications',
+    data: body,
+    idempotencyKey: idempotencyKey || api.newIdempotencyKey(),
+    silent: options.silent,
+  });
+}
+
+/** GET /applications/mine: {items, next_cursor}, newest first. */
+async function mine({ cursor, limit } = {}) {
+  await ensureResident();
+  return api.request({ path: '/applications/mine', query: { cursor, limit } });
+}
+
+/** GET /applications/{id}: one of the caller's applications with its timeline. */
+async function get(id) {
+  await ensureResident();
+  return api.request({ path: `/applications/${encodeURIComponent(id)}` });
+}
+
+/** POST /applications/{id}/withdraw (before a decision is under way). */
+async function withdraw(id, note) {
+  await ensureResident();
+  return api.request({
+    method: 'POST',
+    path: `/applications/${encodeURIComponent(id)}/withdraw`,
+    data: { note: note || '' },
+  });
+}
+
+/** POST /applications/{id}/attachments: a photo (JPEG, PNG) or PDF, at most 10 MB. */
+async function uploadAttachment(id, filePath, idempotencyKey, options = {}) {
+  await ensureResident();
+  return api.upload({
+    path: `/applications/${encodeURIComponent(id)}/attachments`,
+    filePath,
+    name: 'file',
+    idempotencyKey: idempotencyKey || api.newIdempotencyKey(),
+    silent: options.silent,
+  });
+}
+
+const MAX_ATTACHMENTS = 9;
+const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+module.exports = { submit, mine, get, withdraw, uploadAttachment, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES };
