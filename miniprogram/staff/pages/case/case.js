@@ -1,0 +1,151 @@
+// A case for staff in scope: subject, request, history with internal notes, attachments, and
+// the transition buttons the signed-in role may use (utils/transitions.js).
+
+const auth = require('../../../services/auth');
+const staff = require('../../../services/staff');
+const fmt = require('../../../utils/format');
+const { availableActions, transitionBody } = require('../../../utils/transitions');
+
+const CATEGORIES = Object.keys(fmt.CATEGORY_LABELS).map((value) => ({ value, label: fmt.CATEGORY_LABELS[value] }));
+
+function caseView(detail) {
+  const subject = detail.subject || {};
+  return {
+    id: detail.id,
+    reference: detail.reference,
+    status: detail.status,
+    statusLabel: fmt.statusLabel(detail.status),
+    urgent: detail.priority === 'urgent',
+    overdue: detail.overdue,
+    dueAt: fmt.formatTime(detail.due_at),
+    channel: fmt.channelLabel(detail.channel),
+    relation: fmt.relationLabel(detail.relation),
+    name: subject.name,
+    idNumber: subject.id_number_masked || '未填写',
+    phone: subject.phone_masked || '未填写',
+    region: subject.region_name,
+    address: subject.address || '',
+    householdSize: subject.household_size || '',
+    helpTypes: (detail.help_types || []).map(fmt.helpTypeLabel).join('、'),
+    description: detail.description,
+    createdAt: fmt.formatTime(detail.created_at),
+    assigned: detail.assignee_id ? `工作人员 #${detail.assignee_id}` : '未分派',
+    decision: detail.decision
+      ? `${fmt.categoryLabel(detail.decision.category)}${detail.decision.monthly_amount ? `，每月 ${detail.decision.monthly_amount} 元` : ''}`
+      : '',
+  };
+}
+
+function eventsView(events) {
+  return (events || [])
+    .map((e) => ({
+      id: e.id,
+      label: fmt.eventLabel(e.action),
+      status: fmt.statusLabel(e.to_status),
+      time: fmt.formatTime(e.at),
+      note: e.note,
+      publicNote: e.public_note,
+    }))
+    .reverse();
+}
+
+function attachmentsView(attachments) {
+  return (attachments || []).map((a, index) => ({
+    id: a.id,
+    name: `${a.content_type === 'application/pdf' ? '文件' : '照片'} ${index + 1}`,
+    isPdf: a.content_type === 'application/pdf',
+    size: fmt.formatSize(a.size),
+    time: fmt.formatTime(a.created_at),
+  }));
+}
+
+Page({
+  data: {
+    detail: null,
+    events: [],
+    attachments: [],
+    actions: [],
+    pending: null,
+    note: '',
+    publicNote: '',
+    categories: CATEGORIES,
+    categoryIndex: -1,
+    monthlyAmount: '',
+    working: false,
+  },
+
+  onLoad(query) {
+    this.id = query.id;
+    this.load();
+  },
+
+  onPullDownRefresh() {
+    this.load().then(() => wx.stopPullDownRefresh());
+  },
+
+  async load() {
+    try {
+      this.show(await staff.getCase(this.id));
+    } catch (e) {
+      // The request layer showed the error (404 outside the jurisdiction).
+    }
+  },
+
+  show(detail) {
+    this.setData({
+      detail: caseView(detail),
+      events: eventsView(detail.events),
+      attachments: attachmentsView(detail.attachments),
+      actions: availableActions(detail, auth.currentUser()),
+      pending: null,
+    });
+  },
+
+  startAction(e) {
+    const action = this.data.actions.find((a) => a.action === e.currentTarget.dataset.action);
+    this.setData({ pending: action, note: '', publicNote: '', categoryIndex: -1, monthlyAmount: '' });
+  },
+
+  cancelAction() {
+    this.setData({ pending: null });
+  },
+
+  onInput(e) {
+    this.setData({ [e.currentTarget.dataset.field]: e.detail.value });
+  },
+
+  onCategoryChange(e) {
+    this.setData({ categoryIndex: Number(e.detail.value) });
+  },
+
+  async confirmAction() {
+    const { pending, note, publicNote, categoryIndex, monthlyAmount } = this.data;
+    const category = categoryIndex >= 0 ? CATEGORIES[categoryIndex].value : '';
+    const { body, error } = transitionBody(pending.action, { note, publicNote, category, monthlyAmount });
+    if (error) {
+      wx.showToast({ title: error, icon: 'none' });
+      return;
+    }
+    this.setData({ working: true });
+    try {
+      this.show(await staff.transition(this.id, body));
+      wx.showToast({ title: `已${pending.label}`, icon: 'success' });
+    } catch (err) {
+      // 409 invalid_transition: someone moved the case meanwhile; show the fresh state.
+      if (err.statusCode === 409) this.load();
+    } finally {
+      this.setData({ working: false });
+    }
+  },
+
+  async openAttachment(e) {
+    const { id, pdf } = e.currentTarget.dataset;
+    try {
+      const path = await staff.downloadAttachment(this.id, id);
+      if (pdf) wx.openDocument({ filePath: path, fileType: 'pdf' });
+      else wx.previewImage({ urls: [path] });
+    } catch (err) {
+      // shown by the request layer
+    }
+  },
+});
