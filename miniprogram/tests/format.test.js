@@ -10,10 +10,10 @@ test('ID numbers are masked like the server: first 6, last 4', () => {
   assert.equal(fmt.maskIdNumber('12345'), '*****');
 });
 
-test('phones are masked', () => {
+test('phones are masked like the server: first 3, last 4', () => {
   assert.equal(fmt.maskPhone('13800001234'), '138****1234');
-  assert.equal(fmt.maskPhone('028-82345678'), '028-******78');
-  assert.equal(fmt.maskPhone('02882345678'), '028******78');
+  assert.equal(fmt.maskPhone('028-82345678'), '028*****5678');
+  assert.equal(fmt.maskPhone('123456'), '******');
   assert.equal(fmt.maskPhone(''), '');
 });
 

@@ -99,13 +99,11 @@ function maskIdNumber(value) {
   return s.slice(0, 6) + '*'.repeat(s.length - 10) + s.slice(-4);
 }
 
-/** '138****0000' for mobiles; landlines keep their area code and last 2 digits. */
+/** '138****0000': the first 3 and last 4 characters, as the server masks (app/kit/crypto.py). */
 function maskPhone(value) {
   const s = String(value || '');
-  if (/^1\d{10}$/.test(s)) return `${s.slice(0, 3)}****${s.slice(-4)}`;
-  if (s.length <= 4) return s ? '*'.repeat(s.length) : '';
-  const area = s.includes('-') ? s.slice(0, s.indexOf('-') + 1) : s.slice(0, 3);
-  return area + '*'.repeat(s.length - area.length - 2) + s.slice(-2);
+  if (s.length < 7) return '*'.repeat(s.length);
+  return s.slice(0, 3) + '*'.repeat(s.length - 7) + s.slice(-4);
 }
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?/;
