@@ -41,7 +41,15 @@ from app.households.schemas import (
 from app.intake.service import parse_query
 from app.kit.crypto import mask_id_number
 from app.kit.idempotency import IdempotencyKey, run_once
-from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, encode_cursor
+from app.kit.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    decode_cursor,
+    decode_id_cursor,
+    encode_cursor,
+)
+from app.kit.params import MAX_ID, RecordId
 from app.models.household import Household
 
 router = APIRouter(prefix="/staff", tags=["registry"])
@@ -63,7 +71,13 @@ def household_filter(
     cause: Cause | None = None,
     status: HouseholdStatus | None = None,
     q: Annotated[
-        str | None, Query(min_length=1, max_length=50, description="户编号、完整身份证号或姓名开头")
+        str | None,
+        Query(
+            min_length=1,
+            max_length=50,
+            pattern=r"^[^\x00]+$",
+            description="户编号、完整身份证号或姓名开头",
+        ),
     ] = None,
 ) -> HouseholdFilter:
     search = parse_query(q) if q else {}
@@ -84,12 +98,7 @@ Filters = Annotated[HouseholdFilter, Depends(household_filter)]
 
 
 def _before_id(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    (value,) = decode_cursor(cursor, 1)
-    if not isinstance(value, int):
-        raise Invalid("分页游标无效", code="invalid_cursor")
-    return value
+    return decode_id_cursor(cursor) if cursor else None
 
 
 def _etag(response: Response, household: Household) -> None:
@@ -160,7 +169,7 @@ async def create_household(
 
 @router.get("/households/{household_id}", response_model=HouseholdDetail)
 async def get_household(
-    household_id: int,
+    household_id: RecordId,
     session: Session,
     actor: Reader,  # type: ignore[valid-type]
     response: Response,
@@ -173,7 +182,7 @@ async def get_household(
 
 @router.patch("/households/{household_id}", response_model=HouseholdDetail)
 async def update_household(
-    household_id: int,
+    household_id: RecordId,
     body: HouseholdUpdate,
     session: Session,
     actor: Writer,  # type: ignore[valid-type]
@@ -190,7 +199,7 @@ async def update_household(
 
 @router.post("/households/{household_id}/members", status_code=201, response_model=HouseholdDetail)
 async def add_member(
-    household_id: int,
+    household_id: RecordId,
     body: MemberIn,
     session: Session,
     actor: Writer,  # type: ignore[valid-type]
@@ -212,8 +221,8 @@ async def add_member(
 
 @router.patch("/households/{household_id}/members/{member_id}", response_model=HouseholdDetail)
 async def update_member(
-    household_id: int,
-    member_id: int,
+    household_id: RecordId,
+    member_id: RecordId,
     body: MemberUpdate,
     session: Session,
     actor: Writer,  # type: ignore[valid-type]
@@ -230,8 +239,8 @@ async def update_member(
 
 @router.delete("/households/{household_id}/members/{member_id}", response_model=HouseholdDetail)
 async def remove_member(
-    household_id: int,
-    member_id: int,
+    household_id: RecordId,
+    member_id: RecordId,
     body: MemberRemove,
     session: Session,
     actor: Writer,  # type: ignore[valid-type]
@@ -248,8 +257,8 @@ async def remove_member(
 
 @router.post("/households/{household_id}/members/{member_id}/reveal", response_model=RevealedMember)
 async def reveal_member(
-    household_id: int,
-    member_id: int,
+    household_id: RecordId,
+    member_id: RecordId,
     body: RevealIn,
     session: Session,
     actor: Reader,  # type: ignore[valid-type]
@@ -261,7 +270,7 @@ async def reveal_member(
 
 @router.get("/households/{household_id}/changes", response_model=ChangePage)
 async def list_changes(
-    household_id: int,
+    household_id: RecordId,
     session: Session,
     actor: Reader,  # type: ignore[valid-type]
     limit: Limit = DEFAULT_LIMIT,
@@ -282,7 +291,7 @@ async def list_changes(
 
 @router.post("/households/{household_id}/category", response_model=HouseholdDetail)
 async def decide_category(
-    household_id: int,
+    household_id: RecordId,
     body: CategoryDecision,
     session: Session,
     actor: Decider,  # type: ignore[valid-type]
@@ -301,7 +310,7 @@ async def decide_category(
 
 @router.get("/households/{household_id}/category-history", response_model=CategoryHistoryPage)
 async def category_history(
-    household_id: int,
+    household_id: RecordId,
     session: Session,
     actor: Reader,  # type: ignore[valid-type]
     limit: Limit = DEFAULT_LIMIT,
@@ -322,7 +331,7 @@ async def category_history(
 
 @router.get("/households/{household_id}/ledger", response_model=LedgerPage)
 async def list_ledger(
-    household_id: int,
+    household_id: RecordId,
     session: Session,
     actor: Reader,  # type: ignore[valid-type]
     limit: Limit = DEFAULT_LIMIT,
@@ -332,8 +341,14 @@ async def list_ledger(
     before = None
     if cursor:
         day, entry_id = decode_cursor(cursor, 2)
+        if (
+            isinstance(entry_id, bool)
+            or not isinstance(entry_id, int)
+            or not 1 <= entry_id <= MAX_ID
+        ):
+            raise Invalid("分页游标无效", code="invalid_cursor")
         try:
-            before = (dt.date.fromisoformat(day), int(entry_id))
+            before = (dt.date.fromisoformat(day), entry_id)
         except (TypeError, ValueError) as exc:
             raise Invalid("分页游标无效", code="invalid_cursor") from exc
     rows = await ledger.entries(session, actor, household_id, before=before, limit=limit + 1)
@@ -347,7 +362,7 @@ async def list_ledger(
 
 @router.post("/households/{household_id}/ledger", status_code=201, response_model=LedgerEntryOut)
 async def add_ledger_entry(
-    household_id: int,
+    household_id: RecordId,
     body: LedgerIn,
     session: Session,
     actor: Writer,  # type: ignore[valid-type]

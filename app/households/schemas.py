@@ -15,8 +15,9 @@ from app.kit.schemas import InputSchema, LocalDateTime, Money, Schema
 
 __all__ = ["Category"]
 
-MoneyIn = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999.99"), decimal_places=2)]
-"""Yuan, at least zero, at most two decimal places; a JSON string (``"600.00"``) or number."""
+MoneyIn = Annotated[Decimal, Field(ge=0, le=Decimal("10000000"), decimal_places=2)]
+"""Yuan, from zero to ten million (so sums over sources and members still fit the columns),
+at most two decimal places; a JSON string (``"600.00"``) or number."""
 
 
 class Relation(StrEnum):
@@ -253,6 +254,9 @@ class RevealIn(InputSchema):
 
 # ---- responses ----
 
+Quantity = Money
+"""A quantity (items, hours) as a decimal string with two places, like money."""
+
 
 class Head(Schema):
     name: str
@@ -370,7 +374,7 @@ class LedgerEntryOut(Schema):
     kind: LedgerKind
     date: dt.date
     amount: Money | None
-    quantity: Decimal | None
+    quantity: Quantity | None
     giver: str
     note: str
     decision_ref: str | None

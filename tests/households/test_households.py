@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -503,3 +504,55 @@ async def test_workers_register_in_their_own_area(client: httpx.AsyncClient, rol
         "/staff/households", json=household_body(region_code=NANJIANG), headers=headers
     )
     assert refused.json()["code"] == "region_out_of_jurisdiction"
+
+
+async def test_hostile_input_is_a_4xx_never_a_500(client: httpx.AsyncClient) -> None:
+    headers = await street(client)
+    created = await create_household(client, headers)
+    hid = created["id"]
+    huge = 2**63
+    requests = [
+        client.get(f"/staff/households/{huge}", headers=headers),
+        client.get(
+            f"/staff/households/{hid}/ledger", params={"cursor": "WyJ4IiwgMV0"}, headers=headers
+        ),
+        client.get(
+            f"/staff/households/{hid}/changes", params={"cursor": "WyJhYmMiXQ"}, headers=headers
+        ),
+        client.patch(
+            f"/staff/households/{hid}/members/{huge}", json={"name": "x"}, headers=headers
+        ),
+        client.get("/staff/households", params={"q": "张\x00"}, headers=headers),
+        client.post("/staff/households", json=household_body(address="a\x00b"), headers=headers),
+        client.post(
+            "/staff/households",
+            json=household_body(members=[member(monthly_income="NaN")]),
+            headers=headers,
+        ),
+        client.post(
+            "/staff/households",
+            json=household_body(members=[member(monthly_income="1e30")]),
+            headers=headers,
+        ),
+        client.post(
+            "/staff/households",
+            content=json.dumps(household_body(members=[member(monthly_income="INF")])).replace(
+                '"INF"', "Infinity"
+            ),
+            headers={**headers, "Content-Type": "application/json"},
+        ),
+        client.post(
+            "/staff/households",
+            json=household_body(members=[member(name="名" * 51)]),
+            headers=headers,
+        ),
+        client.post("/staff/households", json=[], headers=headers),
+        client.patch(f"/staff/households/{hid}", json="address", headers=headers),
+    ]
+    for request in requests:
+        response = await request
+        assert 400 <= response.status_code < 500, response.text
+        assert response.json()["code"]
+    detail = (await client.get(f"/staff/households/{hid}", headers=headers)).json()
+    assert detail["version"] == 1
+    assert await count_rows(Household) == 1
