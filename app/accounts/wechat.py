@@ -23,6 +23,7 @@ CODE_INVALID = {40029, 40163, 40226}
 RATE_LIMITED = 45011
 BUSY = -1
 ATTEMPTS = 2
+OPENID_MAX_LENGTH = 128  # the residents.openid column
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,11 @@ class WeChatClient:
 
     async def code_to_session(self, code: str) -> WeChatSession:
         if self._settings.wechat_mode == WeChatMode.fake:
-            return WeChatSession(openid=f"fake-{code}", unionid=None, session_key=None)
+            openid = f"fake-{code}"
+            if len(openid) > OPENID_MAX_LENGTH:
+                # Real codes are 32 characters; WeChat refuses anything else as invalid.
+                raise Unauthorized("微信登录凭证无效或已使用", code="wechat_code_invalid")
+            return WeChatSession(openid=openid, unionid=None, session_key=None)
         params = {
             "appid": self._settings.wechat_appid,
             "secret": self._settings.wechat_secret,
