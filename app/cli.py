@@ -1,5 +1,5 @@
 """``python -m app COMMAND``: migrate, import-regions, seed-demo, create-staff, create-agency,
-serve, rotate-data-key."""
+serve, rotate-data-key, generate."""
 
 from __future__ import annotations
 
@@ -151,6 +151,52 @@ def rotate_data_key() -> None:
 
     counts = _run(work)
     typer.echo(", ".join(f"{k}: {v}" for k, v in counts.items()) or "nothing to rotate")
+
+
+@cli.command()
+def generate(
+    people: Annotated[int, typer.Option(min=1, help="how many people to make")],
+    database_url: Annotated[str | None, typer.Option(help="instead of JIUZHU_DATABASE_URL")] = None,
+    region: Annotated[str, typer.Option(help="spread them over this region's communities")] = (
+        "510115000000"
+    ),
+    seed: Annotated[int, typer.Option()] = 2026,
+    workers: Annotated[int | None, typer.Option(help="processes; default one per CPU")] = None,
+) -> None:
+    """Add a synthetic monitored population (benchmarks); prints people per second."""
+    import os
+    import time
+
+    if database_url:
+        os.environ["JIUZHU_DATABASE_URL"] = database_url
+        get_settings.cache_clear()
+    if get_settings().env == Environment.production:
+        _fail("generate makes synthetic people and is refused in production")
+    from app.db.session import session_scope
+    from app.errors import AppError
+    from app.households.demo_registry import ensure_demo_standards
+    from app.households.generate import Result
+    from app.households.generate import generate as make
+    from app.regions.service import BUILTIN_CSV, import_regions, parse_regions_csv
+
+    async def work() -> tuple[Result, float]:
+        async with session_scope() as session:
+            await import_regions(session, parse_regions_csv(BUILTIN_CSV))
+            await ensure_demo_standards(session)
+        started = time.perf_counter()
+        async with session_scope() as session:
+            result = await make(session, people, root=region, seed=seed, workers=workers)
+        return result, time.perf_counter() - started
+
+    try:
+        result, seconds = _run(work)
+    except AppError as exc:
+        _fail(exc.message)
+    typer.echo(
+        f"{result.people} people in {result.households} households "
+        f"({result.changes} enrolments, {result.mismatched} out of step) in {seconds:.2f} s: "
+        f"{result.people / seconds:,.0f} people/s"
+    )
 
 
 @cli.command()

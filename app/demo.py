@@ -1,4 +1,5 @@
-"""Demo data for ``seed-demo``: Wenjiang's region tree, staff accounts and a few applications."""
+"""Demo data for ``seed-demo``: Wenjiang's region tree, staff accounts, a few applications, and
+the monitoring registry (standards and about 24,000 monitored people)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import service as accounts
+from app.households.demo_registry import seed_registry
 from app.intake import service as intake
 from app.intake.schemas import ApplicationCreate
 from app.kit.actor import Actor
@@ -82,4 +84,12 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
             )
             await intake.submit(session, actor, body)
             created_applications += 1
-    return {"regions": regions, "staff": created_staff, "applications": created_applications}
+    registry = await seed_registry(session)
+    return {
+        "regions": regions,
+        "staff": created_staff,
+        "applications": created_applications,
+        "standards": registry["standards"],
+        "households": registry["households"],
+        "monitored_people": registry["people"],
+    }

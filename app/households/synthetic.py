@@ -1,0 +1,624 @@
+"""Rows of a synthetic monitored population, built as PostgreSQL COPY text.
+
+Households come in realistic proportions (mostly dibao, then dibao_edge, tekun,
+expenditure_hardship and other_special; about 3.3 people each) with ages, disabilities, incomes
+and rigid spending consistent with their category under the standard in force for their region,
+each with its enrolment in ``category_changes``. A few percent are deliberately out of step
+(income rose, spending stopped, a tekun person now has a pension, a severe illness was
+re-assessed, or no category yet while qualifying) so the mismatch worklist has work.
+
+ID numbers are valid and unique: the 6-digit place of birth, the birth date and a 3-digit
+sequence whose last digit carries the sex. Each chunk of work owns a "lane" (the first two
+digits of the sequence), so chunks built in parallel never collide; within a chunk a counter per
+(place, birth date, sex) hands out the rest. They leave this module only encrypted, keyed-hashed
+and masked.
+
+Everything here runs in worker processes too: it imports no database code.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from app.households.eligibility import CATEGORY_NAMES
+from app.households.schemas import CAUSE_BITS, Cause
+from app.households.standards import StandardKind
+from app.kit.crypto import FieldCipher
+from app.kit.timeutil import now, to_local
+
+LANES = 100  # the first two digits of the ID sequence: one per chunk
+
+# Household shares by category, and the share deliberately out of step with its data.
+CATEGORY_SHARES = (
+    ("dibao", 0.52),
+    ("dibao_edge", 0.20),
+    ("tekun", 0.12),
+    ("expenditure_hardship", 0.10),
+    ("other_special", 0.06),
+)
+MISMATCH_SHARE = 0.03
+FAMILY_SIZES = ((1, 7), (2, 14), (3, 23), (4, 27), (5, 18), (6, 11))
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国玉红文辉鹏飞云龙志成德福淑珍凤琴"
+    "海燕宇浩然子涵欣怡梓轩雨桐俊杰思远晓东春梅秋菊冬梅兴旺家乐天佑小川蓉蓓"
+)
+# Places of birth on ID numbers: mostly Wenjiang (and its county code before 2002), then the
+# rest of Chengdu and the Sichuan counties people moved in from.
+BIRTHPLACES = (
+    ("510115", 34), ("510123", 16), ("510124", 6), ("510122", 5), ("510181", 4),
+    ("510182", 4), ("510129", 4), ("510131", 3), ("510132", 3), ("510104", 2),
+    ("510105", 2), ("510106", 2), ("510107", 2), ("510108", 2), ("511321", 2),
+    ("511623", 2), ("513721", 2), ("511025", 1), ("511129", 1), ("510725", 1),
+)  # fmt: skip
+HOUSEHOLD_COLUMNS = (
+    "id", "reference", "region_code", "address", "status", "category", "category_since",
+    "risk_level", "risk_reason", "causes", "cause_mask", "medical_spending",
+    "education_spending", "members_count", "monthly_income_total", "head_name",
+    "head_id_masked", "has_severe_member", "version", "created_at", "updated_at",
+)  # fmt: skip
+MEMBER_COLUMNS = (
+    "id", "household_id", "name", "id_enc", "id_hash", "id_masked", "birth_date", "sex",
+    "relation", "disability_type", "disability_grade", "severe_illness", "chronic_illness",
+    "work_capacity", "employment", "monthly_income", "income_sources", "active",
+    "created_at", "updated_at",
+)  # fmt: skip
+CHANGE_COLUMNS = (
+    "id", "household_id", "action", "category", "effective_date", "reason", "monthly_amount",
+    "standard_value", "created_at",
+)  # fmt: skip
+NULL = "\\N"
+DISABILITY_TYPES = ("肢体", "视力", "听力", "言语", "智力", "精神", "多重")
+
+
+@dataclass(frozen=True)
+class RegionRules:
+    """A leaf region and the standards that may apply to it, in cents (multipliers in
+    ten-thousandths): for each kind, one history per region above it, nearest first."""
+
+    code: str
+    name: str
+    history: dict[str, tuple[tuple[tuple[int, int], ...], ...]]
+
+    def at(self, kind: str, on: date) -> int | None:
+        """The value in force on ``on``: the nearest region's latest entry effective by then."""
+        key = (on.toordinal(), math.inf)
+        for entries in self.history.get(kind, ()):
+            index = bisect.bisect_right(entries, key) - 1
+            if index >= 0:
+                return entries[index][1]
+        return None
+
+    def first(self, kind: str) -> date | None:
+        starts = [entries[0][0] for entries in self.history.get(kind, ()) if entries]
+        return date.fromordinal(min(starts)) if starts else None
+
+
+@dataclass(frozen=True)
+class Context:
+    on: date
+    regions: tuple[RegionRules, ...]
+    reference_prefix: str
+    created_at: str  # COPY text of the creation time
+    data_key: str
+    old_keys: tuple[str, ...]
+    existing_hashes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    lane: int
+    seed: int
+    households: tuple[tuple[str | None, int, bool], ...]  # (category, size, out of step)
+    first_household_id: int
+    first_member_id: int
+    first_change_id: int
+    first_reference: int
+
+
+@dataclass
+class ChunkRows:
+    """COPY text (``\\t`` separated, ``\\N`` for NULL) of one chunk's three tables."""
+
+    households: str
+    members: str
+    changes: str
+    people: int
+
+
+# ---- planning -------------------------------------------------------------------------------
+
+
+def _weighted(pairs: Sequence[tuple[Any, float]]) -> tuple[list[Any], list[float]]:
+    values = [v for v, _ in pairs]
+    cumulative: list[float] = []
+    total = 0.0
+    for _, weight in pairs:
+        total += weight
+        cumulative.append(total)
+    return values, cumulative
+
+
+def plan_households(people: int, rng: random.Random) -> list[tuple[str | None, int, bool]]:
+    """Categories and sizes adding up to exactly ``people``."""
+    categories, category_weights = _weighted(CATEGORY_SHARES)
+    sizes, size_weights = _weighted(FAMILY_SIZES)
+    category_total, size_total = category_weights[-1], size_weights[-1]
+    rand = rng.random
+    planned: list[tuple[str | None, int, bool]] = []
+    left = people
+    while left > 0:
+        category = categories[bisect.bisect(category_weights, rand() * category_total)]
+        if category == "tekun":
+            size = 1 if rand() < 0.88 else 2
+        elif category == "other_special":
+            size = (1, 2, 2, 3, 3, 4)[int(rand() * 6)]
+        else:
+            size = sizes[bisect.bisect(size_weights, rand() * size_total)]
+        size = min(size, left)
+        if category == "other_special" and size == 1 and rand() < 0.5:
+            category = "tekun"
+        planned.append((category, size, rand() < MISMATCH_SHARE))
+        left -= size
+    return planned
+
+
+def split_plan(
+    planned: list[tuple[str | None, int, bool]],
+    *,
+    seed: int,
+    first_household_id: int,
+    first_member_id: int,
+    first_change_id: int,
+    first_reference: int,
+    per_chunk: int,
+) -> list[Chunk]:
+    chunks = []
+    household_id, member_id, change_id, reference = (
+        first_household_id,
+        first_member_id,
+        first_change_id,
+        first_reference,
+    )
+    for lane, start in enumerate(range(0, len(planned), per_chunk)):
+        part = tuple(planned[start : start + per_chunk])
+        chunks.append(
+            Chunk(lane, seed * 1000 + lane, part, household_id, member_id, change_id, reference)
+        )
+        household_id += len(part)
+        reference += len(part)
+        member_id += sum(size for _, size, _ in part)
+        # Households planned "no category yet" are decided in the chunk; reserve for all.
+        change_id += len(part)
+    return chunks
+
+
+# ---- building rows (runs in worker processes) -----------------------------------------------
+
+_context: Context | None = None
+_cipher: FieldCipher | None = None
+
+
+def init_worker(ctx: Context | None) -> None:
+    """Set once per process: the context and a cipher for the data key it names."""
+    global _context, _cipher
+    _context = ctx
+    _cipher = FieldCipher(ctx.data_key, ctx.old_keys) if ctx else None
+
+
+def _yuan(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}{cents // 100}.{cents % 100:02d}"
+
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+
+
+def _partial(digits: str, weights: Sequence[int]) -> int:
+    return sum(int(d) * w for d, w in zip(digits, weights, strict=True))
+
+
+_TWO = [f"{n:02d}" for n in range(32)]
+_YEAR_SUMS = {y: _partial(str(y), _WEIGHTS[6:10]) for y in range(1800, 2200)}
+_MONTH_SUMS = [_partial(f"{m:02d}", _WEIGHTS[10:12]) for m in range(13)]
+_DAY_SUMS = [_partial(f"{d:02d}", _WEIGHTS[12:14]) for d in range(32)]
+
+
+class _Identities:
+    """Unique ID numbers for one chunk (its lane), with a fast checksum."""
+
+    def __init__(
+        self,
+        lane: int,
+        rng: random.Random,
+        existing: frozenset[str],
+        keyed_hash: Callable[[str], str],
+    ) -> None:
+        self.lane = lane
+        self.rng = rng
+        self.places = [place for place, _ in BIRTHPLACES]
+        # One entry per unit of weight: a draw is one index into it.
+        self.place_table = [i for i, (_, weight) in enumerate(BIRTHPLACES) for _ in range(weight)]
+        self.existing = existing
+        self.keyed_hash = keyed_hash
+        self.place_sums = [_partial(p, _WEIGHTS[:6]) for p in self.places]
+        self.seq_sums = [_partial(f"{s:03d}", _WEIGHTS[14:]) for s in range(1000)]
+        self.used: dict[tuple[int, int, int], int] = {}
+
+    def make(self, born: date, male: bool) -> str:
+        ordinal = born.toordinal()
+        year, month, day = born.year, born.month, born.day
+        digits = f"{year}{_TWO[month]}{_TWO[day]}"
+        date_sum = _YEAR_SUMS[year] + _MONTH_SUMS[month] + _DAY_SUMS[day]
+        sex_bit = 1 if male else 0
+        table = self.place_table
+        place = table[int(self.rng.random() * len(table))]
+        for attempt in range(len(self.places) * 2):
+            key = (place, ordinal, sex_bit)
+            count = self.used.get(key, 0)
+            if count < 5:
+                self.used[key] = count + 1
+                seq = self.lane * 10 + count * 2 + sex_bit
+                first17 = f"{self.places[place]}{digits}{seq:03d}"
+                total = self.place_sums[place] + date_sum + self.seq_sums[seq]
+                number = first17 + _CHECK[total % 11]
+                if not self.existing or self.keyed_hash(number) not in self.existing:
+                    return number
+            place = (place + 1 + attempt) % len(self.places)
+        raise RuntimeError("ID space for this birth date is exhausted")
+
+
+@dataclass
+class _Person:
+    relation: str
+    born: date
+    male: bool
+    work: str = "full"  # full | partial | none
+    grade: int | None = None
+    severe_illness: bool = False
+    chronic: bool = False
+    employment: str = ""
+    income: int = 0  # cents
+    source: str = "wage"
+
+    @property
+    def severe(self) -> bool:
+        return self.grade in (1, 2) or self.severe_illness
+
+
+class _Builder:
+    def __init__(self, ctx: Context, chunk: Chunk, cipher: FieldCipher) -> None:
+        self.ctx = ctx
+        self.chunk = chunk
+        self.rng = random.Random(chunk.seed)
+        self.cipher = cipher
+        self.ids = _Identities(chunk.lane, self.rng, ctx.existing_hashes, cipher.keyed_hash)
+        self.on = ctx.on
+        self.on_ordinal = ctx.on.toordinal()
+        self.year = to_local(now()).year
+        self.households: list[str] = []
+        self.members: list[str] = []
+        self.changes: list[str] = []
+        self.rand = self.rng.random
+
+    def between(self, low: int, high: int) -> int:
+        """Like ``randint`` (inclusive), at a fraction of its cost."""
+        return low + int(self.rand() * (high - low + 1))
+
+    def pick(self, options: Sequence[Any]) -> Any:
+        return options[int(self.rand() * len(options))]
+
+    # -- people --
+
+    def born_aged(self, low: int, high: int) -> date:
+        """A birth date for someone aged ``low`` to ``high`` (inclusive) on ``on``."""
+        days = self.between(low * 366 + 1, (high + 1) * 365 - 2)
+        return date.fromordinal(self.on_ordinal - days)
+
+    def adult(self, relation: str, low: int = 25, high: int = 59) -> _Person:
+        person = _Person(relation, self.born_aged(low, high), self.rand() < 0.5)
+        roll = self.rand()
+        person.work = "full" if roll < 0.72 else ("partial" if roll < 0.9 else "none")
+        person.employment = {"full": "务工", "partial": "灵活就业", "none": "无"}[person.work]
+        if self.rand() < 0.06:
+            person.grade = self.pick((3, 4, 3, 4, 2))
+        person.chronic = self.rand() < 0.15
+        return person
+
+    def elder(self, relation: str, low: int = 61, high: int = 92) -> _Person:
+        person = _Person(relation, self.born_aged(low, high), self.rand() < 0.45)
+        person.work = "none" if self.rand() < 0.7 else "partial"
+        person.employment = "退休" if self.rand() < 0.3 else "无"
+        person.source = "pension"
+        person.chronic = self.rand() < 0.4
+        if self.rand() < 0.08:
+            person.grade = self.pick((2, 3, 4))
+        return person
+
+    def child(self, parent_born: date) -> _Person:
+        parent_age = (self.on - parent_born).days // 366
+        high = max(0, min(22, parent_age - 20))
+        person = _Person("child", self.born_aged(0, high), self.rand() < 0.52, work="none")
+        age = (self.on - person.born).days // 366
+        person.employment = "在校" if age >= 6 else ""
+        if age >= 18:
+            person.work = "partial"
+        if self.rand() < 0.03:
+            person.grade = self.pick((1, 2, 3, 4))
+        return person
+
+    def family(self, size: int) -> list[_Person]:
+        head = self.adult("head", 28, 62)
+        people = [head]
+        if size >= 2:
+            people.append(
+                self.adult("spouse", 26, 62) if self.rand() < 0.85 else self.elder("parent")
+            )
+        parents = sum(1 for p in people if p.relation == "parent")
+        while len(people) < size:
+            if parents < 2 and self.rand() < 0.25:
+                people.append(self.elder("parent"))
+                parents += 1
+            else:
+                people.append(self.child(head.born))
+        if not any(p.work != "none" for p in people):
+            head.work, head.employment = "partial", "灵活就业"
+        return people
+
+    # -- money --
+
+    def share_income(self, people: list[_Person], total: int) -> None:
+        """Split ``total`` cents among those who can earn (or receive a pension)."""
+        earners = [p for p in people if p.work != "none" or p.source == "pension"]
+        if not earners:
+            earners = people[:1]
+        weights = [3.0 if p.work == "full" else 1.0 for p in earners]
+        scale = sum(weights)
+        given = 0
+        for person, weight in zip(earners[:-1], weights[:-1], strict=True):
+            share = int(total * weight / scale)
+            person.income = share
+            given += share
+        earners[-1].income = total - given
+
+    # -- households --
+
+    def household(
+        self, region: RegionRules, category: str | None, size: int, mismatched: bool
+    ) -> tuple[list[_Person], str | None, int, int, str]:
+        """Members, final category, medical and education spending (cents) and a note."""
+        s = region.at(StandardKind.dibao, self.on) or 87000
+        m = region.at(StandardKind.edge_multiplier, self.on) or 15000
+        e = (s * m + 5000) // 10000
+        medical = education = 0
+        note = ""
+        if category == "tekun":
+            people = self.tekun(size)
+            if mismatched:  # a pension was granted since
+                people[0].income = self.between(s // 2, 2 * s)
+                people[0].source = "pension"
+                note = "out_of_step"
+            return people, category, 0, 0, note
+        if category == "other_special":
+            people = self.family(size) if size > 1 else [self.adult("head", 30, 59)]
+            severe = people[-1] if size > 1 else people[0]
+            if self.rand() < 0.6:
+                severe.grade = self.pick((1, 2))
+            else:
+                severe.severe_illness = True
+            severe.work, severe.employment = "none", "无"
+            others = [p for p in people if p is not severe]
+            if others:
+                if not any(p.work != "none" for p in others):
+                    others[0].work = "partial"
+                self.share_income(others, self.between(e * size, int(2.5 * s) * size))
+            severe.income = self.between(0, s // 2) if self.rand() < 0.4 else 0
+            severe.source = "transfer"
+            if mismatched:  # no longer severely disabled or ill (re-assessed)
+                for person in people:
+                    if person.severe:
+                        person.grade, person.severe_illness = 3, False
+                note = "out_of_step"
+            return people, category, 0, 0, note
+
+        people = self.family(size)
+        for person in people:  # the single-person rule is for other_special households
+            if person.severe:
+                person.grade, person.severe_illness = 3, False
+        if category == "dibao":
+            per_head = self.between(int(0.25 * s), s - 1)
+            if mismatched:
+                per_head = self.between(int(1.05 * s), 3 * s)
+        elif category == "dibao_edge":
+            per_head = self.between(s + 1, e - 1)
+            if mismatched:
+                per_head = self.pick(
+                    (self.between(int(0.4 * s), s - 1), self.between(e + 1, 3 * s))
+                )
+        else:  # expenditure_hardship
+            per_head = self.between(s + 1, int(2.2 * s))
+            if not mismatched:
+                after = self.between(int(0.4 * s), s - 1)
+                spending = per_head * size - after * size
+                has_student = any(p.relation == "child" and p.employment == "在校" for p in people)
+                education = int(spending * (0.2 + 0.3 * self.rand())) if has_student else 0
+                medical = spending - education
+            else:
+                per_head = self.between(e + 1, 3 * s)
+        if mismatched:
+            note = "out_of_step"
+            if category == "dibao" and self.rand() < 0.3:
+                # Never categorised, and qualifies now: should be moved in.
+                category, per_head, note = None, self.between(int(0.3 * s), s - 1), "unassigned"
+        self.share_income(people, per_head * size)
+        return people, category, medical, education, note
+
+    def tekun(self, size: int) -> list[_Person]:
+        roll = self.rand()
+        if size == 1 and roll < 0.05:
+            person = _Person("head", self.born_aged(6, 14), self.rand() < 0.5, employment="在校")
+        elif size == 1 and roll < 0.15:
+            person = self.adult("head", 30, 59)
+            person.grade = self.pick((1, 2))
+        else:
+            person = self.elder("head", 61, 95)
+        person.work, person.income, person.severe_illness = "none", 0, False
+        if person.employment not in ("在校",):
+            person.employment = "无"
+        people = [person]
+        if size == 2:
+            spouse = self.elder("spouse", 61, 95)
+            spouse.work = "none"
+            people.append(spouse)
+        for p in people:
+            p.income = 0
+            p.source = "transfer"
+        return people
+
+    # -- output --
+
+    def name(self) -> str:
+        given = self.pick(GIVEN) if self.rand() < 0.3 else self.pick(GIVEN) + self.pick(GIVEN)
+        return self.pick(SURNAMES) + given
+
+    def build(self) -> ChunkRows:
+        chunk = self.chunk
+        ctx = self.ctx
+        created = ctx.created_at
+        cipher = self.cipher
+        encrypt, keyed_hash = cipher.encrypt, cipher.keyed_hash
+        member_id = chunk.first_member_id
+        change_id = chunk.first_change_id
+        earliest = date(2019, 1, 1).toordinal()
+        since_high = self.on_ordinal - 30
+        people_count = 0
+        for offset, (category, size, mismatched) in enumerate(chunk.households):
+            household_id = chunk.first_household_id + offset
+            region = ctx.regions[int(self.rand() * len(ctx.regions))]
+            people, final, medical, education, _note = self.household(
+                region, category, size, mismatched
+            )
+            head_name = head_masked = ""
+            total = 0
+            severe = False
+            for person in people:
+                name = self.name()
+                number = self.ids.make(person.born, person.male)
+                masked = f"{number[:6]}********{number[-4:]}"
+                if person.relation == "head":
+                    head_name, head_masked = name, masked
+                total += person.income
+                severe = severe or person.severe
+                sources = (
+                    f'{{"{person.source}": "{_yuan(person.income)}"}}' if person.income else "{}"
+                )
+                self.members.append(
+                    f"{member_id}\t{household_id}\t{name}\t{encrypt(number)}\t"
+                    f"{keyed_hash(number)}\t{masked}\t{person.born.isoformat()}\t"
+                    f"{'male' if person.male else 'female'}\t{person.relation}\t"
+                    f"{DISABILITY_TYPES[int(self.rand() * 7)] if person.grade else NULL}\t"
+                    f"{person.grade or NULL}\t{'t' if person.severe_illness else 'f'}\t"
+                    f"{'t' if person.chronic else 'f'}\t{person.work}\t{person.employment}\t"
+                    f"{_yuan(person.income)}\t{sources}\tt\t{created}\t{created}\n"
+                )
+                member_id += 1
+            people_count += len(people)
+            causes = self.causes(final or "dibao", people, medical, education)
+            mask = sum(CAUSE_BITS[Cause(c)] for c in causes)
+            risk = self.risk(final)
+            first = region.first(StandardKind.dibao)
+            since_low = max(earliest, first.toordinal() if first else earliest)
+            since = (
+                date.fromordinal(self.between(since_low, max(since_low, since_high)))
+                if final
+                else None
+            )
+            self.households.append(
+                f"{household_id}\t{ctx.reference_prefix}H{self.year}-"
+                f"{chunk.first_reference + offset:06d}\t{region.code}\t"
+                f"{region.name}{self.between(1, 12)}组{self.between(1, 180)}号\tactive\t"
+                f"{final or NULL}\t{since.isoformat() if since else NULL}\t{risk}\t\t"
+                f"{json.dumps(causes)}\t{mask}\t{_yuan(medical)}\t{_yuan(education)}\t"
+                f"{len(people)}\t{_yuan(total)}\t{head_name}\t{head_masked}\t"
+                f"{'t' if severe else 'f'}\t1\t{created}\t{created}\n"
+            )
+            if final and since:
+                amount, standard = self.decision(final, region, since, people, total)
+                self.changes.append(
+                    f"{change_id}\t{household_id}\tenrol\t{final}\t{since.isoformat()}\t"
+                    f"批量生成：认定为{CATEGORY_NAMES.get(final, final)}\t"
+                    f"{NULL if amount is None else _yuan(amount)}\t"
+                    f"{NULL if standard is None else _yuan(standard)}\t{created}\n"
+                )
+                change_id += 1
+        return ChunkRows(
+            "".join(self.households), "".join(self.members), "".join(self.changes), people_count
+        )
+
+    def causes(
+        self, category: str, people: list[_Person], medical: int, education: int
+    ) -> list[str]:
+        found = []
+        if medical or any(p.chronic or p.severe_illness for p in people):
+            found.append("illness")
+        if any(p.grade for p in people):
+            found.append("disability")
+        if education:
+            found.append("education")
+        if category == "tekun" or all(p.work == "none" for p in people):
+            found.append("lack_of_labour")
+        if any(p.source == "pension" or p.relation == "parent" for p in people) and (
+            category == "tekun" or self.rand() < 0.3
+        ):
+            found.append("old_age")
+        if not found or self.rand() < 0.2:
+            found.append(self.pick(("unemployment", "accident", "other", "unemployment")))
+        return found
+
+    def risk(self, category: str | None) -> str:
+        roll = self.rand()
+        if category in ("tekun", "other_special"):
+            return "high" if roll < 0.35 else ("medium" if roll < 0.8 else "low")
+        return "high" if roll < 0.1 else ("medium" if roll < 0.4 else "low")
+
+    def decision(
+        self, category: str, region: RegionRules, since: date, people: list[_Person], total: int
+    ) -> tuple[int | None, int | None]:
+        """Monthly amount and the standard it was decided under (tekun's own, else dibao)."""
+        dibao = region.at(StandardKind.dibao, since)
+        if category == "tekun":
+            tekun = region.at(StandardKind.tekun, since) or dibao
+            return tekun, tekun
+        if dibao is None:
+            return None, None
+        if category == "dibao":
+            return max(0, dibao * len(people) - total), dibao
+        if category == "other_special":
+            severe = next((p for p in people if p.severe), people[0])
+            return max(0, dibao - severe.income), dibao
+        return None, dibao
+
+
+def build_chunk(chunk: Chunk) -> ChunkRows:
+    """Every row of one chunk, as COPY text, in a process set up by :func:`init_worker`."""
+    assert _context is not None and _cipher is not None
+    return _Builder(_context, chunk, _cipher).build()
+
+
+def build_chunk_bytes(chunk: Chunk) -> tuple[bytes, bytes, bytes, int]:
+    """:func:`build_chunk` encoded for the trip back from a worker process."""
+    rows = build_chunk(chunk)
+    return rows.households.encode(), rows.members.encode(), rows.changes.encode(), rows.people
