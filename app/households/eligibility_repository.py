@@ -1,12 +1,13 @@
 """SQL for eligibility: one household with its active members, and the mismatch worklist.
 
-The worklist is one statement. A CTE resolves, for every region in the caller's jurisdiction,
-the dibao standard and edge multiplier in force on the date (correlated look-ups on the small
-standards table); households join it on ``region_code``, and CASE-style boolean expressions over
-the summary columns (``members_count``, ``monthly_income_total``, rigid spending,
-``has_severe_member``) apply the rules of :mod:`app.households.eligibility`. Two of the rules
-need members: the single-person rule (only for households with ``has_severe_member``) and tekun
-(only for households with no income) look them up with an indexed ``EXISTS``.
+The worklist is one statement. A subquery resolves, for every region in the caller's
+jurisdiction, the dibao standard and edge multiplier in force on the date (correlated look-ups
+on the small standards table, kept below the join by ``OFFSET 0`` so they run once per region,
+not once per household); households hash-join it on ``region_code``, and boolean expressions
+over the summary columns (``members_count``, ``monthly_income_total``, rigid spending,
+``has_severe_member``) apply the rules of :mod:`app.households.eligibility`. Two rules need the
+members: the single-person rule (only where ``has_severe_member``) and tekun (only where there is
+no income) count them with an indexed sub-select behind those guards.
 
 Money is compared in integer cents so SQLite (which stores NUMERIC as REAL) and PostgreSQL agree
 with the Python rules to the cent: "income / n rounded half-up is below S" is exactly
@@ -27,13 +28,13 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     func,
     literal,
     not_,
     null,
     or_,
     select,
+    text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -75,8 +76,8 @@ def years_before(on: date, years: int) -> date:
 
 
 def region_standards(scope_code: str, on: date) -> Any:
-    """CTE: each region under ``scope_code`` with its dibao standard (cents) and edge
-    threshold (cents, half-up) in force on ``on``."""
+    """Each region under ``scope_code`` with its dibao standard (cents) and edge threshold
+    (cents, half-up) in force on ``on``: a few dozen rows, resolved once."""
     dibao = cents(in_force_statement(Region.code, StandardKind.dibao, on).scalar_subquery())
     multiplier = func.coalesce(
         cast(
@@ -88,20 +89,19 @@ def region_standards(scope_code: str, on: date) -> Any:
         ),
         DEFAULT_MULTIPLIER_BP,
     )
+    # OFFSET 0: evaluated per region, before the join, not pulled up into it (where the
+    # look-ups would run again for every household).
     inner = (
         select(Region.code.label("code"), dibao.label("s"), multiplier.label("m"))
         .where(in_subtree(Region.code, scope_code))
+        .offset(0)
         .subquery("region_in_force")
     )
-    return (
-        select(
-            inner.c.code,
-            inner.c.s,
-            ((inner.c.s * inner.c.m + 5000) // 10000).label("e"),
-        )
-        .where(inner.c.s.is_not(None))
-        .cte("region_standards")
-    )
+    return select(
+        inner.c.code,
+        inner.c.s,
+        ((inner.c.s * inner.c.m + 5000) // 10000).label("e"),
+    ).subquery("region_standards")
 
 
 def _below(amount_cents: Any, threshold_cents: Any, n: Any) -> ColumnElement[bool]:
@@ -130,35 +130,41 @@ def mismatch_statement(
 
     income_dibao = and_(n > 0, _below(total, s, n))
     member = HouseholdMember
+    # Member look-ups as counts, each behind a cheap guard, so they run per household only
+    # where needed (an EXISTS would be turned into a hash over every member).
     severe_alone = and_(
         Household.has_severe_member,
-        exists().where(
+        select(func.count())
+        .where(
             member.household_id == Household.id,
             member.removed_at.is_(None),
             or_(member.disability_grade.in_((1, 2)), member.severe_illness),
             cents(member.monthly_income) < s,
-        ),
+        )
+        .scalar_subquery()
+        > 0,
     )
     tekun = and_(
         n > 0,
         total == 0,
-        not_(
-            exists().where(
-                member.household_id == Household.id,
-                member.removed_at.is_(None),
-                not_(
-                    and_(
-                        member.work_capacity == "none",
-                        cents(member.monthly_income) == 0,
-                        or_(
-                            member.birth_date <= years_before(on, 60),
-                            member.birth_date > years_before(on, 16),
-                            member.disability_grade.in_((1, 2)),
-                        ),
-                    )
-                ),
-            )
-        ),
+        select(func.count())
+        .where(
+            member.household_id == Household.id,
+            member.removed_at.is_(None),
+            not_(
+                and_(
+                    member.work_capacity == "none",
+                    cents(member.monthly_income) == 0,
+                    or_(
+                        member.birth_date <= years_before(on, 60),
+                        member.birth_date > years_before(on, 16),
+                        member.disability_grade.in_((1, 2)),
+                    ),
+                )
+            ),
+        )
+        .scalar_subquery()
+        == 0,
     )
     assessed = (
         readable_statement(actor)
@@ -189,7 +195,8 @@ def mismatch_statement(
             cast(and_(n > 0, not_(income_dibao), _below(total, e, n)), Boolean).label("q_edge"),
             cast(tekun, Boolean).label("q_tekun"),
         )
-        .join(standards, standards.c.code == Household.region_code)
+        # An outer join keeps households the driving side, read in id order.
+        .outerjoin(standards, standards.c.code == Household.region_code)
         .where(Household.status == "active")
     )
     if region_code:
@@ -214,7 +221,11 @@ def mismatch_statement(
         and_(a.c.category == OTHER, not_(a.c.q_other)),
     )
     suggestion = func.coalesce(best, literal(EXIT, String)).label("suggested")
-    stmt = select(a, suggestion).where(no_longer).order_by(a.c.id.desc())
+    stmt = (
+        select(a, suggestion)
+        .where(a.c.standard_cents.is_not(None), no_longer)
+        .order_by(a.c.id.desc())
+    )
     if suggested is not None:
         stmt = stmt.where(best.is_(None) if suggested == EXIT else best == suggested)
     if limit is not None:
@@ -240,4 +251,8 @@ async def list_mismatches(
         before_id=before_id,
         limit=limit,
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # The statement is cheap per row but its cost estimate is high over a whole district:
+        # JIT compilation would take longer (most of a second) than the query itself.
+        await session.execute(text("SET LOCAL jit = off"))
     return list((await session.execute(stmt)).all())
