@@ -313,6 +313,13 @@ class _Builder:
         self.members: list[str] = []
         self.changes: list[str] = []
         self.rand = self.rng.random
+        # The dibao standard and edge threshold (cents) in force on ``on``, per region.
+        self.lines: dict[str, tuple[int, int]] = {}
+        for region in ctx.regions:
+            s = region.at(StandardKind.dibao, ctx.on) or 87000
+            m = region.at(StandardKind.edge_multiplier, ctx.on) or 15000
+            self.lines[region.code] = (s, (s * m + 5000) // 10000)
+        self.cause_json: dict[tuple[str, ...], str] = {}
 
     def between(self, low: int, high: int) -> int:
         """Like ``randint`` (inclusive), at a fraction of its cost."""
@@ -400,9 +407,7 @@ class _Builder:
         self, region: RegionRules, category: str | None, size: int, mismatched: bool
     ) -> tuple[list[_Person], str | None, int, int, str]:
         """Members, final category, medical and education spending (cents) and a note."""
-        s = region.at(StandardKind.dibao, self.on) or 87000
-        m = region.at(StandardKind.edge_multiplier, self.on) or 15000
-        e = (s * m + 5000) // 10000
+        s, e = self.lines[region.code]
         medical = education = 0
         note = ""
         if category == "tekun":
@@ -522,9 +527,8 @@ class _Builder:
                     head_name, head_masked = name, masked
                 total += person.income
                 severe = severe or person.severe
-                sources = (
-                    f'{{"{person.source}": "{_yuan(person.income)}"}}' if person.income else "{}"
-                )
+                income = _yuan(person.income)
+                sources = f'{{"{person.source}": "{income}"}}' if person.income else "{}"
                 self.members.append(
                     f"{member_id}\t{household_id}\t{name}\t{encrypt(number)}\t"
                     f"{keyed_hash(number)}\t{masked}\t{person.born.isoformat()}\t"
@@ -532,11 +536,15 @@ class _Builder:
                     f"{DISABILITY_TYPES[int(self.rand() * 7)] if person.grade else NULL}\t"
                     f"{person.grade or NULL}\t{'t' if person.severe_illness else 'f'}\t"
                     f"{'t' if person.chronic else 'f'}\t{person.work}\t{person.employment}\t"
-                    f"{_yuan(person.income)}\t{sources}\tt\t{created}\t{created}\n"
+                    f"{income}\t{sources}\tt\t{created}\t{created}\n"
                 )
                 member_id += 1
             people_count += len(people)
             causes = self.causes(final or "dibao", people, medical, education)
+            key = tuple(causes)
+            causes_json = self.cause_json.get(key)
+            if causes_json is None:
+                causes_json = self.cause_json[key] = json.dumps(causes)
             mask = sum(CAUSE_BITS[Cause(c)] for c in causes)
             risk = self.risk(final)
             first = region.first(StandardKind.dibao)
@@ -551,7 +559,7 @@ class _Builder:
                 f"{chunk.first_reference + offset:06d}\t{region.code}\t"
                 f"{region.name}{self.between(1, 12)}组{self.between(1, 180)}号\tactive\t"
                 f"{final or NULL}\t{since.isoformat() if since else NULL}\t{risk}\t\t"
-                f"{json.dumps(causes)}\t{mask}\t{_yuan(medical)}\t{_yuan(education)}\t"
+                f"{causes_json}\t{mask}\t{_yuan(medical)}\t{_yuan(education)}\t"
                 f"{len(people)}\t{_yuan(total)}\t{head_name}\t{head_masked}\t"
                 f"{'t' if severe else 'f'}\t1\t{created}\t{created}\n"
             )
