@@ -322,13 +322,15 @@ async def transition(
     rule = RULES[body.action]
     if not has_scope(actor.role, rule.scope):
         raise Forbidden(f"当前角色不能执行 {body.action.value}", code="action_not_allowed")
-    if rule.assignee_only and application.assignee_id != actor.id:
-        raise Forbidden("只有承办人可以执行此操作", code="not_assignee")
     if application.status not in rule.sources:
         raise InvalidTransition(
             f"状态 {application.status} 不能执行 {body.action.value}",
             extra={"status": application.status},
         )
+    # After the status: a case nobody has accepted has no assignee, and the answer to
+    # investigating it is "not in this status" (409), not "not yours" (403).
+    if rule.assignee_only and application.assignee_id != actor.id:
+        raise Forbidden("只有承办人可以执行此操作", code="not_assignee")
     detail: dict[str, object] = {}
     if body.action == Action.accept and application.assignee_id is None:
         application.assignee_id = actor.id
