@@ -16,6 +16,7 @@ async def list_events(
     record_type: str | None,
     record_id: str | None,
     actor_id: int | None,
+    actor_kind: str | None,
     since: datetime | None,
     until: datetime | None,
     before_id: int | None,
@@ -28,6 +29,8 @@ async def list_events(
         stmt = stmt.where(AuditEvent.record_id == record_id)
     if actor_id is not None:
         stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if actor_kind is not None:
+        stmt = stmt.where(AuditEvent.actor_kind == actor_kind)
     if since:
         stmt = stmt.where(AuditEvent.at >= since)
     if until:

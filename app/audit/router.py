@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
@@ -19,6 +19,7 @@ router = APIRouter(prefix="/staff", tags=["audit"])
 class AuditEventOut(Schema):
     id: int
     at: LocalDateTime
+    actor_kind: str
     actor_id: int | None
     actor_role: str
     action: str
@@ -40,6 +41,10 @@ async def list_audit(
     record_type: Annotated[str | None, Query(max_length=32, pattern=r"^[^\x00]*$")] = None,
     record_id: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None,
     actor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    actor_kind: Annotated[
+        Literal["staff", "resident", "agency", "system", "anonymous"] | None,
+        Query(description="与 actor_id 一起使用时默认为 staff（工作人员与群众各自编号）"),
+    ] = None,
     since: AwareDatetime | None = None,
     until: AwareDatetime | None = None,
     limit: Limit = DEFAULT_LIMIT,
@@ -47,11 +52,15 @@ async def list_audit(
 ) -> AuditPage:
     """The audit log, newest first (auditors and district officers)."""
     before_id = decode_id_cursor(cursor) if cursor else None
+    if actor_id is not None and actor_kind is None:
+        # Staff, residents and agencies are numbered separately: an actor id alone is staff.
+        actor_kind = "staff"
     events = await repository.list_events(
         session,
         record_type=record_type,
         record_id=record_id,
         actor_id=actor_id,
+        actor_kind=actor_kind,
         since=since,
         until=until,
         before_id=before_id,
