@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db.base import BigId, IdMixin, Model, TimestampMixin, utcnow
 
 MONEY = Numeric(12, 2)
+CAUSE_BITS = 8  # causes of hardship, one bit each in ``households.cause_mask``
 
 
 class Household(IdMixin, TimestampMixin, Model):
@@ -22,6 +23,17 @@ class Household(IdMixin, TimestampMixin, Model):
         Index("ix_households_category_list", "category", "id"),
         Index("ix_households_status_list", "status", "id"),
         Index("ix_households_risk_list", "risk_level", "id"),
+        # One partial index per cause bit: a cause filter reads only the households with that
+        # cause, newest first, instead of every household (a bitmask is not otherwise indexable).
+        *(
+            Index(
+                f"ix_households_cause_bit{bit}",
+                "id",
+                postgresql_where=text(f"(cause_mask & {1 << bit}) <> 0"),
+                sqlite_where=text(f"(cause_mask & {1 << bit}) <> 0"),
+            )
+            for bit in range(CAUSE_BITS)
+        ),
     )
 
     reference: Mapped[str] = mapped_column(String(20), unique=True)
