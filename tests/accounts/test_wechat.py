@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import httpx
 import pytest
 import respx
+import structlog
 from sqlalchemy import select
 
 from app.config import WeChatMode, get_settings
@@ -190,3 +192,36 @@ async def test_login_code_is_required(
         response = await client.post("/auth/wechat/login", json=body)
         assert response.status_code == 422, body
     assert route.call_count == 0
+
+
+@pytest.fixture
+def keep_library_log_levels() -> Iterator[None]:
+    names = ("httpx", "httpcore", "aiosqlite", "asyncpg")
+    levels = {name: logging.getLogger(name).level for name in names}
+    yield
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
+async def test_wechat_secret_and_login_code_stay_out_of_the_logs(
+    client: httpx.AsyncClient,
+    live_wechat: respx.MockRouter,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    keep_library_log_levels: None,
+) -> None:
+    """jscode2session takes the app secret and the code in its URL; an HTTP client that logs
+    the URLs it fetches must not do so in the app's logs."""
+    from app.logging import configure_logging
+
+    # The app's start-up logging, without replacing the tests' structlog set-up.
+    monkeypatch.setattr(structlog, "configure", lambda **_: None)
+    configure_logging("INFO")
+    caplog.set_level(logging.INFO)
+    _route(live_wechat).respond(json={"openid": "o-logs", "session_key": SESSION_KEY})
+    response = await _login(client, "code-that-must-not-be-logged")
+    assert response.status_code == 200
+    logged = caplog.text + "".join(repr(r.__dict__) for r in caplog.records)
+    assert "wx-test-secret" not in logged
+    assert "code-that-must-not-be-logged" not in logged
+    assert SESSION_KEY not in logged
