@@ -9,10 +9,10 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.households import repository, service
 from app.households.changelog import ChangeLog, current_members
+from app.households.eligibility import CATEGORY_NAMES
 from app.households.errors import InvalidCategoryAction
 from app.households.schemas import (
     CategoryAction,
@@ -21,22 +21,13 @@ from app.households.schemas import (
     MemberIn,
     Relation,
 )
-from app.households.standards import value_in_force
+from app.households.standards import money, value_in_force
 from app.intake.service import APPROVAL_HOOKS
 from app.kit.actor import Actor
 from app.kit.crypto import get_cipher
 from app.kit.timeutil import now, to_local
-from app.models.application import Application, ApplicationEvent
+from app.models.application import Application
 from app.models.household import CategoryChange, Household
-
-CENT = Decimal("0.01")
-CATEGORY_NAMES = {
-    "dibao": "低保",
-    "tekun": "特困",
-    "dibao_edge": "低保边缘",
-    "expenditure_hardship": "刚性支出困难",
-    "other_special": "其他特殊困难",
-}
 
 
 @dataclass(frozen=True)
@@ -73,7 +64,7 @@ async def _standard_at(
         value = await value_in_force(
             session, household.region_code, "dibao", decision.effective_date
         )
-    return value.quantize(CENT) if value is not None else None
+    return money(value) if value is not None else None
 
 
 async def apply_decision(
@@ -140,23 +131,12 @@ async def decide(
     return household
 
 
-async def _case_note(
-    session: AsyncSession, actor: Actor, application: Application, note: str
-) -> None:
-    """An internal note on the case (staff see it; the applicant's timeline does not)."""
-    event = ApplicationEvent(
-        application_id=application.id,
-        at=now(),
-        action="registry",
-        from_status=application.status,
-        to_status=application.status,
-        actor_kind=actor.kind,
-        actor_id=actor.id,
-        note=note,
-    )
-    session.add(event)
+async def _case_note(session: AsyncSession, application: Application, note: str) -> None:
+    """Add to the approval event's internal note (staff see it; the applicant's timeline
+    shows public notes only)."""
+    approval = next(e for e in reversed(application.events) if e.action == "approve")
+    approval.note = f"{approval.note}\n{note}" if approval.note else note
     await session.flush()
-    set_committed_value(application, "events", [*application.events, event])
 
 
 async def _subject_household(
@@ -186,12 +166,12 @@ async def enrol_from_application(
         return
     if application.subject_id_enc is None or application.subject_id_hash is None:
         await _case_note(
-            session, actor, application, "申请未提供身份证号，未能纳入监测家庭；请补录后手工建档"
+            session, application, "申请未提供身份证号，未能纳入监测家庭；请补录后手工建档"
         )
         return
     found = await _subject_household(session, actor, application)
     if isinstance(found, str):
-        await _case_note(session, actor, application, found)
+        await _case_note(session, application, found)
         return
     household = found
     if household is None:
@@ -209,7 +189,6 @@ async def enrol_from_application(
     if household.category == category:
         await _case_note(
             session,
-            actor,
             application,
             f"申请对象所在家庭 {household.reference} 已是{CATEGORY_NAMES[category]}，类别未变",
         )
@@ -226,7 +205,6 @@ async def enrol_from_application(
     await apply_decision(session, actor, household, decision)
     await _case_note(
         session,
-        actor,
         application,
         f"已纳入监测家庭 {household.reference}（{CATEGORY_NAMES[category]}）",
     )

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.households.errors import InvalidIfMatch, StaleVersion
+from app.households.standards import money
 from app.kit import audit
 from app.kit.actor import Actor
 from app.models.household import Household, HouseholdChange, HouseholdMember
@@ -30,9 +31,7 @@ def refresh_summary(household: Household) -> None:
     members = current_members(household)
     head = next((m for m in members if m.relation == "head"), None)
     household.members_count = len(members)
-    household.monthly_income_total = sum(
-        (m.monthly_income for m in members), Decimal("0.00")
-    ).quantize(Decimal("0.01"))
+    household.monthly_income_total = money(sum((m.monthly_income for m in members), Decimal(0)))
     household.head_name = head.name if head else ""
     household.head_id_masked = head.id_masked if head else None
     household.has_severe_member = any(

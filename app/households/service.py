@@ -38,6 +38,7 @@ from app.households.schemas import (
     Relation,
     cause_mask,
 )
+from app.households.standards import money
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.crypto import get_cipher, mask_id_number
@@ -46,8 +47,6 @@ from app.kit.timeutil import now, to_local
 from app.models.household import Household, HouseholdMember
 from app.regions.jurisdiction import covers
 from app.regions.service import require_leaf_region
-
-CENT = Decimal("0.01")
 
 
 async def readable(
@@ -88,8 +87,8 @@ def _income(
     """Monthly income and its sources: with sources given, the income is their sum."""
     if sources:
         kept = {source.value: f"{amount:.2f}" for source, amount in sources.items()}
-        return sum(sources.values(), Decimal("0")).quantize(CENT), kept
-    return (total or Decimal("0")).quantize(CENT), {}
+        return money(sum(sources.values(), Decimal("0"))), kept
+    return money(total or Decimal("0")), {}
 
 
 def _identity(id_number: str) -> dict[str, object]:

@@ -220,7 +220,7 @@ async def test_approval_creates_the_household_and_its_history(client: httpx.Asyn
         client, application["id"], {"category": "dibao", "monthly_amount": "300.00"}
     )
     assert case["status"] == "approved"
-    notes = [e["note"] for e in case["events"] if e["action"] == "registry"]
+    notes = [e["note"] for e in case["events"] if e["action"] == "approve"]
     assert len(notes) == 1 and "已纳入监测家庭" in notes[0]
 
     worker = await street(client, "reader")
@@ -279,7 +279,7 @@ async def test_approval_without_an_id_number_notes_it_and_still_approves(
     assert submitted.status_code == 201, submitted.text
     case = await approve(client, submitted.json()["id"], {"category": "tekun"})
     assert case["status"] == "approved"
-    notes = [e["note"] for e in case["events"] if e["action"] == "registry"]
+    notes = [e["note"] for e in case["events"] if e["action"] == "approve"]
     assert len(notes) == 1 and "身份证号" in notes[0]
     assert await count_rows(Household) == 0
     timeline = (
