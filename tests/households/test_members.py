@@ -96,8 +96,14 @@ async def test_add_member_refusals_change_nothing(client: httpx.AsyncClient) -> 
     for body, status, code in cases:
         response = await client.post(url(household), json=body, headers=headers)
         assert (response.status_code, response.json()["code"]) == (status, code), body
+    spouse = household["members"][1]
+    moved = await client.patch(
+        url(household, spouse["id"]), json={"id_number": elsewhere}, headers=headers
+    )
+    assert (moved.status_code, moved.json()["code"]) == (409, "person_in_active_household")
     fetched = await client.get(f"/staff/households/{household['id']}", headers=headers)
     assert fetched.json()["version"] == 1
+    assert fetched.json()["members"][1]["id_number_masked"] == spouse["id_number_masked"]
     assert fetched.json()["members_count"] == 2
     assert await count_rows(HouseholdMember) == 3
 
