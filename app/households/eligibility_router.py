@@ -12,7 +12,8 @@ from app.accounts.scopes import Scope
 from app.db.deps import Session
 from app.households import eligibility_service as service
 from app.households.eligibility_schemas import EligibilityOut, MismatchPage, Suggestion
-from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor
+from app.kit.params import RecordId
 from app.kit.timeutil import local_today
 
 router = APIRouter(prefix="/staff", tags=["eligibility"])
@@ -25,7 +26,7 @@ OnDate = Annotated[
 
 @router.get("/households/{household_id}/eligibility", response_model=EligibilityOut)
 async def eligibility(
-    household_id: int,
+    household_id: RecordId,
     session: Session,
     actor: Reader,  # type: ignore[valid-type]
     on: OnDate = None,
@@ -46,7 +47,7 @@ async def mismatches(
 ) -> MismatchPage:
     """Households whose category no longer matches their data, and uncategorised ones that
     now qualify, newest first."""
-    before_id = int(decode_cursor(cursor, 1)[0]) if cursor else None
+    before_id = decode_id_cursor(cursor) if cursor else None
     return await service.mismatches(
         session,
         actor,

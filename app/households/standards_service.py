@@ -14,6 +14,7 @@ from app.households.standards import StandardKind, money
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.pagination import decode_cursor, encode_cursor
+from app.kit.params import MAX_ID
 from app.kit.timeutil import local_today
 from app.models.household import Standard
 from app.models.region import Region
@@ -75,8 +76,11 @@ async def list_standards(
     after = None
     if cursor:
         raw_date, raw_id = decode_cursor(cursor, 2)
+        valid_id = isinstance(raw_id, int) and not isinstance(raw_id, bool)
+        if not valid_id or not 1 <= raw_id <= MAX_ID or not isinstance(raw_date, str):
+            raise Invalid("分页游标无效", code="invalid_cursor")
         try:
-            after = (date.fromisoformat(str(raw_date)), int(raw_id))
+            after = (date.fromisoformat(raw_date), raw_id)
         except ValueError as exc:
             raise Invalid("分页游标无效", code="invalid_cursor") from exc
     rows = await repository.list_standards(

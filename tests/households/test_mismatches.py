@@ -203,3 +203,29 @@ async def test_sql_agrees_with_the_step_by_step_rules(client: httpx.AsyncClient)
         if expected_listed:
             best = next((c for c in preference if c in qualifies), "exit")
             assert listed[household_id] == best, result
+
+
+async def test_bad_cursors_and_ids_are_422(client: httpx.AsyncClient) -> None:
+    from app.kit.pagination import encode_cursor
+
+    district = await login_staff(client, "district1", "district_officer", WENJIANG)
+    for cursor in ("not-a-cursor", encode_cursor("x"), encode_cursor(2**63), encode_cursor(True)):
+        response = await client.get(
+            "/staff/eligibility/mismatches", params={"cursor": cursor}, headers=district
+        )
+        assert response.status_code == 422, cursor
+        standards = await client.get(
+            "/staff/standards", params={"cursor": cursor}, headers=district
+        )
+        assert standards.status_code == 422, cursor
+    wrong_shape = encode_cursor("2022-13-01", 5)
+    response = await client.get(
+        "/staff/standards", params={"cursor": wrong_shape}, headers=district
+    )
+    assert response.status_code == 422
+    huge = await client.get(f"/staff/households/{2**63}/eligibility", headers=district)
+    assert huge.status_code == 422
+    unknown = await client.get(
+        "/staff/eligibility/mismatches", params={"suggested": "maybe"}, headers=district
+    )
+    assert unknown.status_code == 422
