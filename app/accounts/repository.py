@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.account import Agency, LoginFailure, RefreshToken, Resident, Staff
@@ -20,6 +22,38 @@ async def staff_by_id(session: AsyncSession, staff_id: int) -> Staff | None:
 
 async def resident_by_openid(session: AsyncSession, openid: str) -> Resident | None:
     return await session.scalar(select(Resident).where(Resident.openid == openid))
+
+
+async def resident_for_openid(session: AsyncSession, openid: str, unionid: str | None) -> Resident:
+    """The resident with this openid, created on first login. Two parallel first logins of
+    one user (a mini program calling wx.login twice at start-up) meet on the unique openid:
+    the later one takes the row the earlier one committed."""
+    resident = await resident_by_openid(session, openid)
+    if resident is not None:
+        return resident
+    resident = Resident(openid=openid, unionid=unionid)
+    try:
+        async with session.begin_nested():
+            session.add(resident)
+            await session.flush()
+    except IntegrityError:
+        existing = await resident_by_openid(session, openid)
+        if existing is None:
+            raise
+        return existing
+    return resident
+
+
+async def lock_login_attempts(session: AsyncSession, username: str, client: str) -> None:
+    """Serialise login attempts per username and per client address until the transaction
+    ends, so parallel guesses are counted one after another (PostgreSQL advisory locks;
+    SQLite writers are serialised already)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    # Always the username first, then the client: the same order everywhere, no deadlock.
+    for name in (f"login-user:{username}", f"login-client:{client}"):
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 async def resident_by_id(session: AsyncSession, resident_id: int) -> Resident | None:

@@ -25,7 +25,7 @@ from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.crypto import get_cipher
 from app.kit.timeutil import now
-from app.models.account import Agency, RefreshToken, Resident, Staff
+from app.models.account import Agency, RefreshToken, Staff
 from app.regions.service import get_region
 
 
@@ -73,6 +73,7 @@ async def staff_login(username: str, password: str, client: str) -> IssuedTokens
     since = now() - timedelta(minutes=settings.login_failure_window_minutes)
     anonymous = Actor("anonymous", None, "anonymous", client=client)
     async with session_scope() as session:
+        await repository.lock_login_attempts(session, username, client)
         by_user = await repository.count_failures(session, since=since, username=username)
         by_client = await repository.count_failures(session, since=since, client=client)
         if (
@@ -110,11 +111,8 @@ async def staff_login(username: str, password: str, client: str) -> IssuedTokens
 async def wechat_login(session: AsyncSession, wechat: WeChatClient, code: str) -> IssuedTokens:
     """Exchange a mini program login code; the resident is created on first login."""
     result = await wechat.code_to_session(code)
-    resident = await repository.resident_by_openid(session, result.openid)
+    resident = await repository.resident_for_openid(session, result.openid, result.unionid)
     session_key_enc = get_cipher().encrypt(result.session_key) if result.session_key else None
-    if resident is None:
-        resident = Resident(openid=result.openid, unionid=result.unionid)
-        session.add(resident)
     if result.unionid:
         resident.unionid = result.unionid
     resident.session_key_enc = session_key_enc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -382,3 +383,17 @@ async def test_login_and_refresh_bodies_with_nul_characters_are_422(
     ):
         response = await client.post(path, json=body)
         assert response.status_code == 422, (path, response.text)
+
+
+async def test_a_burst_of_parallel_guesses_gets_no_more_than_five_tries(
+    client: httpx.AsyncClient,
+) -> None:
+    """The limit holds for guesses sent all at once, not only one after another."""
+    await create_staff("liucheng1", "street_officer", "510115001000")
+    responses = await asyncio.gather(
+        *(_login(client, "liucheng1", f"guess-{n}") for n in range(20))
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(401) <= 5, statuses
+    assert set(statuses) <= {401, 429}
+    assert (await _login(client, "liucheng1", PASSWORD)).status_code == 429

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 
@@ -225,3 +226,15 @@ async def test_wechat_secret_and_login_code_stay_out_of_the_logs(
     assert "wx-test-secret" not in logged
     assert "code-that-must-not-be-logged" not in logged
     assert SESSION_KEY not in logged
+
+
+async def test_parallel_first_logins_of_one_user_make_one_resident(
+    client: httpx.AsyncClient, live_wechat: respx.MockRouter
+) -> None:
+    """A mini program often calls wx.login from two places at start-up: both logins of a
+    first-time user must succeed as the same resident."""
+    _route(live_wechat).respond(json={"openid": "o-twice", "session_key": SESSION_KEY})
+    responses = await asyncio.gather(*(_login(client, f"code-{n}") for n in range(5)))
+    assert [r.status_code for r in responses] == [200] * 5, [r.text for r in responses]
+    assert len({r.json()["user"]["id"] for r in responses}) == 1
+    assert [r.openid for r in await _residents()] == ["o-twice"]
