@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -337,3 +338,15 @@ async def test_idempotency_key_replays_the_same_attachment(
     assert different.status_code == 422
     assert different.json()["code"] == "idempotency_key_mismatch"
     assert await _count() == 1
+
+
+async def test_parallel_uploads_respect_the_limit(
+    client: httpx.AsyncClient, case: dict[str, Any]
+) -> None:
+    await _upload(client, case["owner"], case["id"], JPEG)
+    responses = await asyncio.gather(
+        *(_upload(client, case["owner"], case["id"], JPEG + bytes([n])) for n in range(12))
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] * 8 + [409] * 4, [r.text for r in responses]
+    assert await _count() == 9

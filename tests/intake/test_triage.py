@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -620,3 +621,23 @@ async def test_internal_notes_are_for_staff_public_notes_for_the_applicant(
     assert (
         await client.post(f"/staff/applications/{case_id}/notes", json={"note": ""}, headers=worker)
     ).status_code == 422
+
+
+async def test_two_staff_accepting_at_once_one_wins(client: httpx.AsyncClient) -> None:
+    alice = await login_resident(client, "alice")
+    first, first_id = await staff(client, "guanghua1", "community_worker", GUANGHUA)
+    second, second_id = await staff(client, "liucheng1", "street_officer", LIUCHENG)
+    application = await submit(client, alice)
+    responses = await asyncio.gather(
+        act(client, first, application["id"], "accept"),
+        act(client, second, application["id"], "accept"),
+        client.post(f"/applications/{application['id']}/withdraw", json={}, headers=alice),
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200, 409, 409], [r.text for r in responses]
+    detail = await _detail(client, second, application["id"])
+    taken = [e for e in detail["events"] if e["action"] in {"accept", "withdraw"}]
+    assert len(taken) == 1
+    assert detail["status"] == {"accept": "accepted", "withdraw": "withdrawn"}[taken[0]["action"]]
+    if taken[0]["action"] == "accept":
+        assert detail["assignee_id"] == taken[0]["actor_id"] in {first_id, second_id}
