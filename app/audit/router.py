@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from app.accounts.dependencies import RequireScope
 from app.accounts.scopes import Scope
@@ -11,7 +10,7 @@ from app.audit import repository
 from app.db.deps import Session
 from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor, encode_cursor
 from app.kit.params import MAX_ID
-from app.kit.schemas import LocalDateTime, Schema
+from app.kit.schemas import LocalDateTime, Schema, UtcDateTime
 
 router = APIRouter(prefix="/staff", tags=["audit"])
 
@@ -45,8 +44,8 @@ async def list_audit(
         Literal["staff", "resident", "agency", "system", "anonymous"] | None,
         Query(description="与 actor_id 一起使用时默认为 staff（工作人员与群众各自编号）"),
     ] = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: UtcDateTime | None = None,
+    until: UtcDateTime | None = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> AuditPage:

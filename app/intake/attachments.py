@@ -29,6 +29,8 @@ SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "application/pdf"),
 )
 SNIFF_BYTES = 8
+# RFC 2046: 1 to 70 characters (the parser refuses past 256, before any file is opened).
+MAX_BOUNDARY = 70
 
 
 class UploadTooLarge(AppError):
@@ -141,7 +143,7 @@ async def receive_file(request: Request) -> ReceivedFile:
     """Stream the ``file`` field to a new file with a random name; 413, 415 or 422 on bad input."""
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     boundary = options.get(b"boundary")
-    if content_type != b"multipart/form-data" or not boundary:
+    if content_type != b"multipart/form-data" or not boundary or len(boundary) > MAX_BOUNDARY:
         raise BadUpload()
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BYTES + ENVELOPE_ALLOWANCE:

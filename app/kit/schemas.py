@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    field_validator,
+)
 
 from app.kit.timeutil import to_local
 
@@ -17,6 +24,18 @@ def _local_iso(value: datetime) -> str:
 
 LocalDateTime = Annotated[datetime, PlainSerializer(_local_iso, return_type=str)]
 """A UTC datetime shown in local time with its offset (``2026-11-29T10:00:00+08:00``)."""
+
+
+def _to_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 9999-12-31T23:59:59-23:59
+        raise ValueError("时间超出可表示的范围") from exc
+
+
+UtcDateTime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+"""An input time with an offset, normalised to UTC; a 422 when it has no UTC equivalent
+(rather than an overflow when the database driver converts it)."""
 
 Money = Annotated[Decimal, PlainSerializer(lambda v: f"{v:.2f}", return_type=str)]
 """Yuan as a decimal string with two places (``"870.00"``)."""
