@@ -631,13 +631,13 @@ async def test_two_staff_accepting_at_once_one_wins(client: httpx.AsyncClient) -
     responses = await asyncio.gather(
         act(client, first, application["id"], "accept"),
         act(client, second, application["id"], "accept"),
-        client.post(f"/applications/{application['id']}/withdraw", json={}, headers=alice),
+        act(client, second, application["id"], "reject"),
     )
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200, 409, 409], [r.text for r in responses]
     detail = await _detail(client, second, application["id"])
-    taken = [e for e in detail["events"] if e["action"] in {"accept", "withdraw"}]
+    taken = [e for e in detail["events"] if e["action"] in {"accept", "reject"}]
     assert len(taken) == 1
-    assert detail["status"] == {"accept": "accepted", "withdraw": "withdrawn"}[taken[0]["action"]]
+    assert detail["status"] == {"accept": "accepted", "reject": "rejected"}[taken[0]["action"]]
     if taken[0]["action"] == "accept":
         assert detail["assignee_id"] == taken[0]["actor_id"] in {first_id, second_id}
