@@ -4,14 +4,15 @@ every application that got a 201 is there after a restart, with the same referen
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import text
 
 from tests.e2e.conftest import Server
@@ -47,9 +48,15 @@ async def submit_until_down(http: httpx.AsyncClient, submitter: Submitter) -> No
         submitter.acknowledged[key] = response.json()
 
 
-def children_of(pid: int) -> str:
-    path = f"/proc/{pid}/task/{pid}/children"
-    return open(path).read().strip() if os.path.exists(path) else ""
+def assert_is_the_server(pid: int) -> None:
+    """The pid runs ``app serve`` itself (not a shell or launcher) and has no worker children:
+    SIGKILL to it stops the process that answers requests."""
+    proc = Path(f"/proc/{pid}")
+    if not proc.exists():  # not Linux
+        return
+    argv = (proc / "cmdline").read_bytes().split(b"\0")
+    assert b"app" in argv and b"serve" in argv, argv
+    assert (proc / "task" / str(pid) / "children").read_text().strip() == ""
 
 
 async def test_acknowledged_applications_survive_sigkill(server: Server, backend: str) -> None:
@@ -73,12 +80,14 @@ async def test_acknowledged_applications_survive_sigkill(server: Server, backend
         ]
         await asyncio.sleep(RUN_BEFORE_KILL)
         assert not any(t.done() for t in tasks), "a client stopped before the crash"
-        # `python -m app serve` is uvicorn itself (no reloader, no worker processes).
-        assert children_of(server.pid) == ""
+        assert_is_the_server(server.pid)
         started = time.monotonic()
         server.crash()
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
         assert time.monotonic() - started < 30
+        # Nothing else is answering on the port: the killed process was the server.
+        with pytest.raises(httpx.ConnectError):
+            await clients[0].get(f"{server.base_url}/healthz")
     finally:
         for c in clients:
             await c.aclose()
