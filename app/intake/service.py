@@ -105,6 +105,8 @@ def _channel(actor: Actor, relation: Relation) -> str:
 async def submit(session: AsyncSession, actor: Actor, body: ApplicationCreate) -> Application:
     """Create an application (one-click help) in one transaction, with its first event."""
     await require_leaf_region(session, body.subject.region_code, "subject.region_code")
+    if actor.kind == "staff" and not covers(actor.region_code or "", body.subject.region_code):
+        raise Forbidden("该社区不在您的辖区内", code="region_outside_jurisdiction")
     cipher = get_cipher()
     subject = body.subject
     id_hash = cipher.keyed_hash(subject.id_number) if subject.id_number else None

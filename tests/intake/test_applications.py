@@ -572,3 +572,21 @@ async def test_overdue_filter(client: httpx.AsyncClient) -> None:
     assert (await act(client, street, late["id"], "accept")).status_code == 200
     overdue = await client.get("/staff/applications", params={"overdue": "true"}, headers=street)
     assert overdue.json()["items"] == []
+
+
+async def test_staff_enter_applications_only_within_their_jurisdiction(
+    client: httpx.AsyncClient,
+) -> None:
+    other_street = await login_staff(client, "gongping1", "street_officer", "510115002000")
+    response = await client.post(
+        "/staff/applications", json=application_body(), headers=other_street
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "region_outside_jurisdiction"
+    assert await count_applications() == 0
+    inside = await client.post(
+        "/staff/applications",
+        json=application_body(subject={"region_code": "510115002001"}),
+        headers=other_street,
+    )
+    assert inside.status_code == 201
