@@ -245,7 +245,14 @@ async def test_validation_errors_name_the_field_and_never_echo_the_id_number(
 
 async def test_malformed_json_is_422(client: httpx.AsyncClient) -> None:
     resident = await login_resident(client, "alice")
-    for raw in (b'{"relation": "self",', b"not json at all", b"", b"\xff\xfe\x00"):
+    for raw in (
+        b'{"relation": "self",',
+        b"not json at all",
+        b"",
+        b"\xff\xfe\x00",
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"relation": "self"}{"relation": "self"}',
+    ):
         response = await client.post(
             "/applications",
             content=raw,
