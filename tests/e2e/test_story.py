@@ -432,7 +432,7 @@ async def test_issue_2_story(server: Server) -> None:
         assert auditor_reveal.status_code == 403
         audit = await http.get(
             "/staff/audit",
-            params={"record_type": "application", "record_id": str(case_a["id"])},
+            params={"record_type": "application", "record_id": str(case_a["id"]), "limit": 100},
             headers=auditor.headers,
         )
         assert audit.status_code == 200, audit.text
