@@ -60,10 +60,6 @@ async def _standard_at(
     tekun, the dibao standard otherwise (edge and expenditure lines are multiples of it)."""
     kind = "tekun" if decision.category == "tekun" else "dibao"
     value = await value_in_force(session, household.region_code, kind, decision.effective_date)
-    if value is None and kind == "tekun":
-        value = await value_in_force(
-            session, household.region_code, "dibao", decision.effective_date
-        )
     return money(value) if value is not None else None
 
 
