@@ -175,7 +175,7 @@ def generate(
     from app.db.session import session_scope
     from app.errors import AppError
     from app.households.demo_registry import ensure_demo_standards
-    from app.households.generate import Result
+    from app.households.generate import Result, analyze
     from app.households.generate import generate as make
     from app.regions.service import BUILTIN_CSV, import_regions, parse_regions_csv
 
@@ -186,7 +186,10 @@ def generate(
         started = time.perf_counter()
         async with session_scope() as session:
             result = await make(session, people, root=region, seed=seed, workers=workers)
-        return result, time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        async with session_scope() as session:
+            await analyze(session)
+        return result, seconds
 
     try:
         result, seconds = _run(work)

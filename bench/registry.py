@@ -181,6 +181,31 @@ async def prepare() -> dict[str, int]:
     return ids
 
 
+def process_cpu(pids: set[int]) -> float:
+    """User plus system CPU seconds of these processes so far (Linux /proc; 0 if gone)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+async def database_backends() -> set[int]:
+    from sqlalchemy import text
+
+    from app.db.session import session_scope
+
+    async with session_scope() as session:
+        rows = await session.scalars(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        )
+        return set(rows)
+
+
 async def generation(people: int, workers: int | None) -> None:
     from sqlalchemy import text
 
@@ -188,10 +213,17 @@ async def generation(people: int, workers: int | None) -> None:
     from app.households.generate import generate
 
     print(f"\n== generation: {people:,} people ==", flush=True)
+    backends = await database_backends()
+    cpu_before = os.times()
+    pg_before = process_cpu(backends)
     started = time.perf_counter()
     async with session_scope() as session:
         result = await generate(session, people, root=DISTRICT, workers=workers)
     seconds = time.perf_counter() - started
+    cpu_after = os.times()
+    backends |= await database_backends()
+    pg_cpu = process_cpu(backends) - pg_before
+    python_cpu = sum(cpu_after[:4]) - sum(cpu_before[:4])  # this process and its workers
     rate = result.people / seconds
     print(
         f"{result.people:,} people in {result.households:,} households "
@@ -200,6 +232,15 @@ async def generation(people: int, workers: int | None) -> None:
     steps = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
     print(f"  steps (cumulative where marked by phase): {steps}")
     print(f"generation: {seconds:.2f} s, {rate:,.0f} people/s  [{target(rate >= TARGET_RATE)}]")
+    # The machine may be shared: the CPU the work itself took, and the rate it implies on
+    # otherwise idle cores (PostgreSQL's parallel index-build workers are not counted).
+    per_person = (python_cpu + pg_cpu) / result.people * 1e6
+    cores = os.cpu_count() or 1
+    print(
+        f"  CPU: {per_person:.1f} us per person (Python {python_cpu:.1f} s, PostgreSQL backend "
+        f"{pg_cpu:.1f} s); on {cores} idle cores that is about "
+        f"{cores * 1e6 / per_person:,.0f} people/s; load average now {os.getloadavg()[0]:.1f}"
+    )
     # What autovacuum would do shortly after a bulk load; not counted in the rate.
     mark = time.perf_counter()
     async with get_engine().connect() as conn:

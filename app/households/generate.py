@@ -328,7 +328,7 @@ async def generate(
         result.timings["indexes"] = time.perf_counter() - started
     result.households = households
     result.mismatched = sum(1 for _, _, out_of_step in planned if out_of_step)
-    await _finish(session, postgres, result)
+    await _finish(session, result)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -376,11 +376,15 @@ async def _load_in_parallel(
         result.timings["copying"] = copying
 
 
-async def _finish(session: AsyncSession, postgres: bool, result: Result) -> None:
-    if postgres:
-        # Fresh statistics, so the planner sees the new rows before autovacuum does.
+async def analyze(session: AsyncSession) -> None:
+    """Fresh planner statistics after a large load, before autovacuum gets to it (PostgreSQL;
+    best run after the load has committed)."""
+    if session.get_bind().dialect.name == "postgresql":
         for name in ("households", "household_members", "category_changes", "regions"):
             await session.execute(text(f"ANALYZE {name}"))
+
+
+async def _finish(session: AsyncSession, result: Result) -> None:
     await audit.record(
         session,
         SYSTEM,
