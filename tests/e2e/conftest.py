@@ -107,6 +107,12 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:]
 
+    def close(self) -> None:
+        """Stop, and hand the server's log to pytest (shown only when a test failed)."""
+        self.stop()
+        sys.stderr.write(f"--- server log (tail) ---\n{self.log()}")
+        self.log_path.unlink(missing_ok=True)
+
 
 @pytest.fixture
 def server() -> Iterator[Server]:
@@ -116,8 +122,7 @@ def server() -> Iterator[Server]:
     try:
         yield instance
     finally:
-        instance.stop()
-        instance.log_path.unlink(missing_ok=True)
+        instance.close()
 
 
 async def cli(*args: str) -> str:

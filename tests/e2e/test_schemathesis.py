@@ -59,8 +59,7 @@ async def api_server() -> AsyncIterator[Server]:
     try:
         yield instance
     finally:
-        instance.stop()
-        instance.log_path.unlink(missing_ok=True)
+        instance.close()
 
 
 async def _create_staff(username: str, role: str, region: str) -> None:
