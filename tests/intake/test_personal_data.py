@@ -89,7 +89,8 @@ async def test_logs_hold_no_id_number_phone_or_name(
 ) -> None:
     caplog.set_level(logging.INFO)  # the production default (JIUZHU_LOG_LEVEL)
     capsys.readouterr()
-    bad_number = id_number()[:17] + "0"
+    valid = id_number()
+    bad_number = valid[:17] + ("0" if valid[17] != "0" else "1")  # a wrong check digit
     with structlog.testing.capture_logs() as events:
         number = await _store_a_case(client)
         worker, _ = await staff(client, "district1", "district_officer", "510115000000")
