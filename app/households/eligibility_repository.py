@@ -221,8 +221,10 @@ def mismatch_statement(
         and_(a.c.category == OTHER, not_(a.c.q_other)),
     )
     suggestion = func.coalesce(best, literal(EXIT, String)).label("suggested")
+    # Only what the service reads: a flag left out is not computed (its member look-up with it).
+    shown = [c for c in a.c if not c.key.startswith("q_") or c.key == "q_income"]
     stmt = (
-        select(a, suggestion)
+        select(*shown, suggestion)
         .where(a.c.standard_cents.is_not(None), no_longer)
         .order_by(a.c.id.desc())
     )
@@ -242,7 +244,8 @@ async def list_mismatches(
     suggested: str | None,
     before_id: int | None,
     limit: int | None,
-) -> list[Any]:
+) -> list[dict[str, Any]]:
+    """The worklist rows, one dict each (see :func:`mismatch_statement`)."""
     stmt = mismatch_statement(
         actor,
         on=on,
@@ -255,4 +258,8 @@ async def list_mismatches(
         # The statement is cheap per row but its cost estimate is high over a whole district:
         # JIT compilation would take longer (most of a second) than the query itself.
         await session.execute(text("SET LOCAL jit = off"))
-    return list((await session.execute(stmt)).all())
+    result = await session.execute(stmt)
+    keys = list(result.keys())
+    # Plain dicts: a result row's attribute (or mapping) access costs more, per field, than
+    # everything the service then does with it.
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]

@@ -3,6 +3,7 @@ matches their data (动态管理: 应退尽退、应保尽保)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -92,9 +93,11 @@ async def household_eligibility(
     )
 
 
-def _why_not(current: str, row: Any, head: Decimal, after: Decimal, s: str, e: str) -> str:
+def _why_not(
+    current: str, row: Mapping[str, Any], head: Decimal, after: Decimal, s: str, e: str
+) -> str:
     """Why the current category no longer fits."""
-    total = Decimal(row.monthly_income_total)
+    total = Decimal(row["monthly_income_total"])
     if current == DIBAO:
         return f"人均月收入 {yuan(head)} 已不低于低保标准 {s}，且没有可按单人户纳入的重残重病成员"
     if current == TEKUN:
@@ -102,11 +105,11 @@ def _why_not(current: str, row: Any, head: Decimal, after: Decimal, s: str, e: s
             return f"家庭月收入 {yuan(total)}，特困人员应无收入"
         return "家中有有劳动能力、或不属于老年、未成年、重度残疾的成员"
     if current == EDGE:
-        if row.q_income:
+        if row["q_income"]:
             return f"人均月收入 {yuan(head)} 已低于低保标准 {s}"
         return f"人均月收入 {yuan(head)} 已不低于低保边缘线 {e}"
     if current == EXPENDITURE:
-        if row.q_income:
+        if row["q_income"]:
             return f"人均月收入 {yuan(head)} 已低于低保标准 {s}"
         return f"扣除刚性支出后人均月收入 {yuan(after)} 已不低于低保标准 {s}"
     if current == OTHER:
@@ -114,11 +117,13 @@ def _why_not(current: str, row: Any, head: Decimal, after: Decimal, s: str, e: s
     return "现类别与家庭情况不符"
 
 
-def _why_suggested(suggested: str, row: Any, head: Decimal, after: Decimal, s: str, e: str) -> str:
+def _why_suggested(
+    suggested: str, row: Mapping[str, Any], head: Decimal, after: Decimal, s: str, e: str
+) -> str:
     if suggested == TEKUN:
         return "在册成员均无劳动能力、无收入，且为老年、未成年或重度残疾人员，建议认定为特困人员"
     if suggested == DIBAO:
-        if row.q_income:
+        if row["q_income"]:
             return f"人均月收入 {yuan(head)} 低于低保标准 {s}，建议纳入低保"
         return "有本人收入低于标准的重残重病成员，建议按单人户纳入低保"
     if suggested == EXPENDITURE:
@@ -130,44 +135,44 @@ def _why_suggested(suggested: str, row: Any, head: Decimal, after: Decimal, s: s
     return "已不符合任何监测类别，建议退出"
 
 
-def mismatch_reason(row: Any) -> tuple[str, Decimal, Decimal, Decimal]:
+def mismatch_reason(row: Mapping[str, Any]) -> tuple[str, Decimal, Decimal, Decimal]:
     """A sentence for the worklist, and the figures behind it."""
-    n = int(row.members_count)
-    total = Decimal(row.monthly_income_total)
-    spending = Decimal(row.medical_spending) + Decimal(row.education_spending)
+    n = int(row["members_count"])
+    total = Decimal(row["monthly_income_total"])
+    spending = Decimal(row["medical_spending"]) + Decimal(row["education_spending"])
     head = per_head(total, n)
     after = per_head(total - spending, n)
-    standard = Decimal(int(row.standard_cents)) / HUNDRED
+    standard = Decimal(int(row["standard_cents"])) / HUNDRED
     s = yuan(standard)
-    e = yuan(Decimal(int(row.edge_cents)) / HUNDRED)
-    suggestion = _why_suggested(row.suggested, row, head, after, s, e)
-    if row.category is None:
+    e = yuan(Decimal(int(row["edge_cents"])) / HUNDRED)
+    suggestion = _why_suggested(row["suggested"], row, head, after, s, e)
+    if row["category"] is None:
         return f"尚未认定类别；{suggestion}。", standard, head, after
-    current = CATEGORY_NAMES.get(row.category, row.category)
-    why = _why_not(row.category, row, head, after, s, e)
+    current = CATEGORY_NAMES.get(row["category"], row["category"])
+    why = _why_not(row["category"], row, head, after, s, e)
     return f"现为{current}，但{why}；{suggestion}。", standard, head, after
 
 
-def mismatch_item(row: Any, region_name: str, on: date) -> MismatchItem:
+def mismatch_item(row: Mapping[str, Any], region_name: str, on: date) -> MismatchItem:
     reason, standard, head, after = mismatch_reason(row)
     return MismatchItem(
-        id=row.id,
-        reference=row.reference,
-        region_code=row.region_code,
+        id=row["id"],
+        reference=row["reference"],
+        region_code=row["region_code"],
         region_name=region_name,
-        address=row.address,
-        category=row.category,
-        category_since=row.category_since,
-        risk_level=row.risk_level,
-        causes=row.causes or [],
-        members_count=row.members_count,
-        monthly_income_total=Decimal(row.monthly_income_total),
-        head=Head(name=row.head_name, id_number_masked=row.head_id_masked),
-        status=row.status,
-        version=row.version,
-        updated_at=row.updated_at,
-        current_category=row.category,
-        suggested=row.suggested,
+        address=row["address"],
+        category=row["category"],
+        category_since=row["category_since"],
+        risk_level=row["risk_level"],
+        causes=row["causes"] or [],
+        members_count=row["members_count"],
+        monthly_income_total=Decimal(row["monthly_income_total"]),
+        head=Head(name=row["head_name"], id_number_masked=row["head_id_masked"]),
+        status=row["status"],
+        version=row["version"],
+        updated_at=row["updated_at"],
+        current_category=row["category"],
+        suggested=row["suggested"],
         reason=reason,
         on=on,
         standard=standard,
@@ -199,8 +204,8 @@ async def mismatches(
     more = limit is not None and len(rows) > limit
     if limit is not None:
         rows = rows[:limit]
-    names = await region_names(session, {r.region_code for r in rows})
+    names = await region_names(session, {r["region_code"] for r in rows})
     return MismatchPage(
-        items=[mismatch_item(r, names.get(r.region_code, ""), on) for r in rows],
-        next_cursor=encode_cursor(rows[-1].id) if more else None,
+        items=[mismatch_item(r, names.get(r["region_code"], ""), on) for r in rows],
+        next_cursor=encode_cursor(rows[-1]["id"]) if more else None,
     )
