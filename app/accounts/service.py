@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -88,7 +89,10 @@ async def staff_login(username: str, password: str, client: str) -> IssuedTokens
             )
         else:
             staff = await repository.staff_by_username(session, username)
-            ok = verify_password(staff.password_hash if staff else None, password)
+            # argon2 is deliberately slow: verify off the event loop.
+            ok = await asyncio.to_thread(
+                verify_password, staff.password_hash if staff else None, password
+            )
             if staff is not None and ok and staff.active:
                 await repository.clear_failures(session, username)
                 actor = Actor("staff", staff.id, staff.role, staff.region_code, client)
@@ -169,7 +173,7 @@ async def create_staff(
         raise Invalid(f"username {username!r} is taken", code="username_taken")
     staff = Staff(
         username=username,
-        password_hash=hash_password(password),
+        password_hash=await asyncio.to_thread(hash_password, password),
         role=role,
         region_code=region_code,
         display_name=display_name,
