@@ -7,6 +7,7 @@ street officer, a resident, an agency or nobody, chosen per case."""
 from __future__ import annotations
 
 import asyncio
+import os
 import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -122,7 +123,13 @@ def caller_for(case: schemathesis.Case) -> str:
 
 
 @schema.parametrize()
-@hypothesis.settings(deadline=None, suppress_health_check=list(hypothesis.HealthCheck))
+# Random exploration on developers' machines; a fixed sequence in CI, so that a red CI names a
+# regression rather than the generator's luck (found cases are pinned below).
+@hypothesis.settings(
+    deadline=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+    derandomize=os.environ.get("CI") == "true",
+)
 def test_no_server_errors(
     case: schemathesis.Case, api_server: Server, credentials: Credentials
 ) -> None:
