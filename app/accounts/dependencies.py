@@ -22,7 +22,7 @@ _bearer = HTTPBearer(auto_error=False)
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     """The caller's address; X-Forwarded-For only from a configured trusted proxy."""
     peer = request.client.host if request.client else ""
     forwarded = request.headers.get("x-forwarded-for")

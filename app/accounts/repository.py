@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,8 +56,13 @@ async def lock_login_attempts(session: AsyncSession, username: str, client: str)
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
+# Built once: every resident request runs it (building a statement costs more than running
+# a cached one).
+_RESIDENT_BY_ID = select(Resident).where(Resident.id == bindparam("resident_id"))
+
+
 async def resident_by_id(session: AsyncSession, resident_id: int) -> Resident | None:
-    return await session.get(Resident, resident_id)
+    return await session.scalar(_RESIDENT_BY_ID, {"resident_id": resident_id})
 
 
 async def agency_by_key_hash(session: AsyncSession, key_hash: str) -> Agency | None:

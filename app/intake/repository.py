@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select, text, update
+from sqlalchemy import Select, bindparam, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -73,23 +73,34 @@ async def get_readable(
     return await session.scalar(stmt)
 
 
+# Built once: the submit path runs these on every request, and building a statement costs more
+# than executing a cached one.
+_OPEN_CASE_BY_ID = (
+    select(Application)
+    .where(Application.subject_id_hash == bindparam("id_hash"))
+    .where(Application.status.in_(OPEN_STATUSES))
+    .order_by(Application.id)
+    .limit(1)
+)
+_OPEN_CASE_BY_PHONE = (
+    select(Application)
+    .where(Application.subject_phone_hash == bindparam("phone_hash"))
+    .where(Application.subject_name == bindparam("name"))
+    .where(Application.status.in_(OPEN_STATUSES))
+    .order_by(Application.id)
+    .limit(1)
+)
+
+
 async def find_open_case(
     session: AsyncSession, *, id_hash: str | None, phone_hash: str | None, name: str
 ) -> Application | None:
     """The earliest open application about the same person, to link a repeat report to."""
     if id_hash:
-        match = Application.subject_id_hash == id_hash
-    elif phone_hash:
-        match = (Application.subject_phone_hash == phone_hash) & (Application.subject_name == name)
-    else:
-        return None
-    stmt = (
-        select(Application)
-        .where(match, Application.status.in_(OPEN_STATUSES))
-        .order_by(Application.id)
-        .limit(1)
-    )
-    return await session.scalar(stmt)
+        return await session.scalar(_OPEN_CASE_BY_ID, {"id_hash": id_hash})
+    if phone_hash:
+        return await session.scalar(_OPEN_CASE_BY_PHONE, {"phone_hash": phone_hash, "name": name})
+    return None
 
 
 async def list_mine(

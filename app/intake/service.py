@@ -158,7 +158,7 @@ async def submit(session: AsyncSession, actor: Actor, body: ApplicationCreate) -
         public_note="已提交，等待受理",
         note=f"与 {open_case.reference} 关联（同一对象已有在办申请）" if open_case else "",
     )
-    await repository.add_event(session, event)
+    session.add(event)
     await audit.record(
         session,
         actor,
@@ -167,6 +167,7 @@ async def submit(session: AsyncSession, actor: Actor, body: ApplicationCreate) -
         application.id,
         {"channel": application.channel, "linked_to_id": application.linked_to_id},
     )
+    await session.flush()  # the event and its audit entry in one go
     set_committed_value(application, "events", [event])
     return application
 

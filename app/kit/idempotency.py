@@ -1,8 +1,9 @@
 """``Idempotency-Key`` for creates: the same key from the same caller within 24 hours replays
 the first response and creates nothing; the same key with another body is a 422.
 
-The record is inserted in the same transaction as the thing it creates, so concurrent requests
-with one key meet on the unique constraint: the loser waits for the winner's commit, then replays.
+The record is inserted (``ON CONFLICT DO NOTHING``) in the same transaction as the thing it
+creates, so concurrent requests with one key meet on the unique constraint: the loser waits for
+the winner's commit, then replays.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Annotated, Any
 
 from fastapi import Header
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from pydantic import BaseModel
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import AppError, Invalid
@@ -50,17 +53,49 @@ class IdempotencyInProgress(AppError):
 
 
 def request_fingerprint(payload: Any) -> str:
-    raw = json.dumps(jsonable_encoder(payload), sort_keys=True, ensure_ascii=False, default=str)
+    # A model's JSON dump is what jsonable_encoder would make of it, without the second walk.
+    if isinstance(payload, BaseModel):
+        encoded = payload.model_dump(mode="json", by_alias=True)
+    else:
+        encoded = jsonable_encoder(payload)
+    raw = json.dumps(encoded, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
 async def _find(session: AsyncSession, caller: str, key: str) -> IdempotencyRecord | None:
+    """The caller's record for this key, expired or not."""
     return await session.scalar(
         select(IdempotencyRecord).where(
-            IdempotencyRecord.caller == caller,
-            IdempotencyRecord.key == key,
-            IdempotencyRecord.created_at >= now() - WINDOW,
+            IdempotencyRecord.caller == caller, IdempotencyRecord.key == key
         )
+    )
+
+
+def _claim_statement(insert: Any) -> Any:
+    return (
+        insert(IdempotencyRecord)
+        .values(caller=bindparam("caller"), key=bindparam("key"), request_hash=bindparam("hash"))
+        .on_conflict_do_nothing(index_elements=["caller", "key"])
+        .returning(IdempotencyRecord.id)
+    )
+
+
+# Built once per dialect: every create with a key runs them.
+_CLAIM = {"postgresql": _claim_statement(pg_insert), "sqlite": _claim_statement(sqlite_insert)}
+_RECORD_RESPONSE = (
+    update(IdempotencyRecord)
+    .where(IdempotencyRecord.id == bindparam("record_id"))
+    .values(status_code=bindparam("status_code"), response=bindparam("response"))
+    .execution_options(synchronize_session=False)
+)
+
+
+async def _claim(session: AsyncSession, caller: str, key: str, fingerprint: str) -> int | None:
+    """Insert the record unless the key is taken: its id, or None. A concurrent request with
+    the key makes this wait on its row lock until that request commits or rolls back."""
+    return await session.scalar(
+        _CLAIM[session.get_bind().dialect.name],
+        {"caller": caller, "key": key, "hash": fingerprint},
     )
 
 
@@ -84,33 +119,31 @@ async def run_once(
         return await create()
     caller = actor.key
     fingerprint = request_fingerprint(payload)
-    existing = await _find(session, caller, key)
-    if existing is not None:
-        return _replay(existing, fingerprint)
-    # An expired record with the same key makes way for the new one. Only an expired one: a
-    # record committed since the look-up above belongs to a concurrent request with this key.
-    await session.execute(
-        delete(IdempotencyRecord).where(
-            IdempotencyRecord.caller == caller,
-            IdempotencyRecord.key == key,
-            IdempotencyRecord.created_at < now() - WINDOW,
-        )
-    )
-    record = IdempotencyRecord(caller=caller, key=key, request_hash=fingerprint)
-    try:
-        async with session.begin_nested():
-            session.add(record)
-            await session.flush()
-    except IntegrityError:
-        # Another request with this key committed first (we waited on its row lock).
-        winner = await _find(session, caller, key)
-        if winner is None:
-            raise IdempotencyInProgress() from None
-        return _replay(winner, fingerprint)
+    # A new key, the usual case, costs one statement. A taken key is replayed; an expired
+    # record (and only an expired one: a live record belongs to a concurrent request with this
+    # key) makes way for the new one.
+    record_id = await _claim(session, caller, key, fingerprint)
+    for _attempt in range(3):
+        if record_id is not None:
+            break
+        existing = await _find(session, caller, key)
+        if existing is not None:
+            if existing.created_at >= now() - WINDOW:
+                return _replay(existing, fingerprint)
+            await session.execute(
+                delete(IdempotencyRecord).where(
+                    IdempotencyRecord.id == existing.id,
+                    IdempotencyRecord.created_at < now() - WINDOW,
+                )
+            )
+        record_id = await _claim(session, caller, key, fingerprint)
+    if record_id is None:
+        raise IdempotencyInProgress()
     status, body = await create()
-    record.status_code = status
-    record.response = jsonable_encoder(body)
-    await session.flush()
+    await session.execute(
+        _RECORD_RESPONSE,
+        {"record_id": record_id, "status_code": status, "response": jsonable_encoder(body)},
+    )
     return status, body
 
 

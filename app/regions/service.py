@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Invalid, NotFound
@@ -25,6 +25,11 @@ LEVELS = {
 }
 LEAF_LEVELS = {"community", "village"}
 BUILTIN_CSV = Path(__file__).with_name("regions-wenjiang.csv")
+_LEVEL_BY_CODE = select(Region.level).where(Region.code == bindparam("code"))
+# Communities and villages known to exist, per database. Regions are only ever added or
+# renamed (never deleted; a code's level is fixed by its digits), so a code found once stays
+# valid, and every submission is spared a query for it.
+_known_leaves: dict[str, set[str]] = {}
 
 
 class RegionImportError(ValueError):
@@ -98,24 +103,25 @@ async def get_region(session: AsyncSession, code: str) -> Region:
     return region
 
 
-async def require_leaf_region(
-    session: AsyncSession, code: str, field: str = "region_code"
-) -> Region:
+async def require_leaf_region(session: AsyncSession, code: str, field: str = "region_code") -> None:
     """A community or village, as applications and households must name."""
-    region = await session.get(Region, code)
-    if region is None:
+    known = _known_leaves.setdefault(str(session.get_bind().engine.url), set())
+    if code in known:
+        return
+    level = await session.scalar(_LEVEL_BY_CODE, {"code": code})
+    if level is None:
         raise Invalid(
             "行政区划代码不存在",
             code="invalid_region",
             extra={"errors": [{"field": field, "message": "unknown region code"}]},
         )
-    if region.level not in LEAF_LEVELS:
+    if level not in LEAF_LEVELS:
         raise Invalid(
             "请选择到社区或村",
             code="region_not_community",
             extra={"errors": [{"field": field, "message": "must be a community or village"}]},
         )
-    return region
+    known.add(code)
 
 
 async def region_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
