@@ -1,0 +1,1 @@
+"""Benchmarks: ``python bench/intake.py`` (one-click help submit and the staff queue)."""
