@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, func, or_, select, text, update
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.errors import AppError
 from app.kit.actor import Actor
+from app.kit.sequence import next_number
 from app.models.account import Staff
 from app.models.application import (
     OPEN_STATUSES,
     Application,
     ApplicationEvent,
     Attachment,
-    Counter,
 )
 from app.regions.jurisdiction import in_subtree
 
@@ -36,22 +36,7 @@ def readable_statement(actor: Actor) -> Select[Application]:
 
 
 async def next_reference_number(session: AsyncSession) -> int:
-    """A gap-tolerant counter: a sequence on PostgreSQL (no lock held to commit), a counter
-    row elsewhere (SQLite writers are serialised anyway)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return int(await session.scalar(text(f"SELECT nextval('{REFERENCE_SEQUENCE}')")) or 0)
-    updated = await session.execute(
-        update(Counter)
-        .where(Counter.name == REFERENCE_SEQUENCE)
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)
-    )
-    value = updated.scalar()
-    if value is None:
-        session.add(Counter(name=REFERENCE_SEQUENCE, value=1))
-        await session.flush()
-        return 1
-    return int(value)
+    return await next_number(session, REFERENCE_SEQUENCE)
 
 
 async def get_readable(
