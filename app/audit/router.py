@@ -8,7 +8,13 @@ from app.accounts.dependencies import RequireScope
 from app.accounts.scopes import Scope
 from app.audit import repository
 from app.db.deps import Session
-from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor, encode_cursor
+from app.kit.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    decode_id_cursor,
+    split_page,
+)
 from app.kit.params import MAX_ID
 from app.kit.schemas import LocalDateTime, Schema, UtcDateTime
 
@@ -65,9 +71,8 @@ async def list_audit(
         before_id=before_id,
         limit=limit + 1,
     )
-    more = len(events) > limit
-    events = events[:limit]
+    events, next_cursor = split_page(events, limit)
     return AuditPage(
         items=[AuditEventOut.model_validate(e) for e in events],
-        next_cursor=encode_cursor(events[-1].id) if more else None,
+        next_cursor=next_cursor,
     )

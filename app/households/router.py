@@ -47,7 +47,7 @@ from app.kit.pagination import (
     Limit,
     decode_cursor,
     decode_id_cursor,
-    encode_cursor,
+    split_page,
 )
 from app.kit.params import MAX_ID, RecordId
 from app.models.household import Household
@@ -121,11 +121,10 @@ async def list_households(
     rows = await repository.list_households(
         session, actor, filters, before_id=_before_id(cursor), limit=limit + 1
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = split_page(rows, limit)
     return HouseholdPage(
         items=await views.items(session, rows),
-        next_cursor=encode_cursor(rows[-1].id) if more else None,
+        next_cursor=next_cursor,
     )
 
 
@@ -281,11 +280,10 @@ async def list_changes(
     rows = await repository.list_changes(
         session, household.id, before_id=_before_id(cursor), limit=limit + 1
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = split_page(rows, limit)
     return ChangePage(
         items=[ChangeOut.model_validate(r) for r in rows],
-        next_cursor=encode_cursor(rows[-1].id) if more else None,
+        next_cursor=next_cursor,
     )
 
 
@@ -321,11 +319,10 @@ async def category_history(
     rows = await repository.list_category_history(
         session, household.id, before_id=_before_id(cursor), limit=limit + 1
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = split_page(rows, limit)
     return CategoryHistoryPage(
         items=[CategoryChangeOut.model_validate(r) for r in rows],
-        next_cursor=encode_cursor(rows[-1].id) if more else None,
+        next_cursor=next_cursor,
     )
 
 
@@ -352,11 +349,14 @@ async def list_ledger(
         except (TypeError, ValueError) as exc:
             raise Invalid("分页游标无效", code="invalid_cursor") from exc
     rows = await ledger.entries(session, actor, household_id, before=before, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = split_page(
+        rows,
+        limit,
+        lambda row: (row.date.isoformat(), row.id),
+    )
     return LedgerPage(
         items=[LedgerEntryOut.model_validate(r) for r in rows],
-        next_cursor=encode_cursor(rows[-1].date.isoformat(), rows[-1].id) if more else None,
+        next_cursor=next_cursor,
     )
 
 

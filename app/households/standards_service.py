@@ -13,7 +13,7 @@ from app.households.eligibility_schemas import StandardIn, StandardOut, Standard
 from app.households.standards import StandardKind, money
 from app.kit import audit
 from app.kit.actor import Actor
-from app.kit.pagination import decode_cursor, encode_cursor
+from app.kit.pagination import decode_cursor, split_page
 from app.kit.params import MAX_ID
 from app.kit.timeutil import local_today
 from app.models.household import Standard
@@ -86,13 +86,16 @@ async def list_standards(
     rows = await repository.list_standards(
         session, region_code, kind=kind.value if kind else None, after=after, limit=limit + 1
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = split_page(
+        rows,
+        limit,
+        lambda row: (row.effective_from, row.id),
+    )
     names = await region_names(session, {s.region_code for s in rows})
     in_force = await _in_force_ids(session, region_code, local_today())
     return StandardPage(
         items=[_out(s, names, in_force) for s in rows],
-        next_cursor=encode_cursor(rows[-1].effective_from, rows[-1].id) if more else None,
+        next_cursor=next_cursor,
     )
 
 

@@ -18,7 +18,13 @@ from app.intake.schemas import (
     Withdraw,
 )
 from app.kit.idempotency import IdempotencyKey, request_fingerprint, run_once
-from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor, encode_cursor
+from app.kit.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    decode_id_cursor,
+    split_page,
+)
 from app.kit.params import RecordId
 
 router = APIRouter(tags=["applications"])
@@ -66,11 +72,10 @@ async def my_applications(
     """The caller's applications, newest first."""
     before_id = decode_id_cursor(cursor) if cursor else None
     rows = await repository.list_mine(session, actor, before_id=before_id, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = split_page(rows, limit)
     return ApplicationPage(
         items=[service.resident_view(a) for a in rows],
-        next_cursor=encode_cursor(rows[-1].id) if more else None,
+        next_cursor=next_cursor,
     )
 
 

@@ -25,7 +25,13 @@ from app.intake.schemas import (
     TransitionIn,
 )
 from app.kit.idempotency import IdempotencyKey, run_once
-from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor, encode_cursor
+from app.kit.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    decode_id_cursor,
+    split_page,
+)
 from app.kit.params import MAX_ID, RecordId
 from app.kit.timeutil import now
 from app.regions.service import region_names
@@ -66,12 +72,11 @@ async def queue(
         before_id=before_id,
         limit=limit + 1,
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = split_page(rows, limit)
     names = await region_names(session, {a.region_code for a in rows})
     return CasePage(
         items=[service.case_item(a, names.get(a.region_code, ""), at) for a in rows],
-        next_cursor=encode_cursor(rows[-1].id) if more else None,
+        next_cursor=next_cursor,
     )
 
 

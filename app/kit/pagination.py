@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Annotated, Any
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
 
 from app.errors import Invalid
 from app.kit.params import MAX_ID
 
+T = TypeVar("T")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
@@ -42,3 +44,15 @@ def decode_id_cursor(cursor: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         raise Invalid("分页游标无效", code="invalid_cursor")
     return value
+
+
+def _by_id(row: Any) -> tuple[Any, ...]:
+    return (row.id,)
+
+
+def split_page(
+    rows: Sequence[T], limit: int, key: Callable[[T], tuple[Any, ...]] = _by_id
+) -> tuple[list[T], str | None]:
+    """Rows fetched with ``limit + 1``: the page, and the cursor of the next page (or None)."""
+    page = list(rows[:limit])
+    return page, encode_cursor(*key(page[-1])) if len(rows) > limit else None
