@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Invalid, NotFound
 from app.models.region import Region
+from app.regions import repository
 from app.regions.jurisdiction import significant_prefix
 
 LEVELS = {
@@ -25,7 +25,6 @@ LEVELS = {
 }
 LEAF_LEVELS = {"community", "village"}
 BUILTIN_CSV = Path(__file__).with_name("regions-wenjiang.csv")
-_LEVEL_BY_CODE = select(Region.level).where(Region.code == bindparam("code"))
 # Communities and villages known to exist, per database. Regions are only ever added or
 # renamed (never deleted; a code's level is fixed by its digits), so a code found once stays
 # valid, and every submission is spared a query for it.
@@ -67,12 +66,7 @@ def parse_regions_csv(path: Path) -> list[dict[str, str | None]]:
 
 async def import_regions(session: AsyncSession, rows: list[dict[str, str | None]]) -> int:
     """Insert or update regions; safe to run twice."""
-    existing = {
-        r.code: r
-        for r in (
-            await session.scalars(select(Region).where(Region.code.in_([r["code"] for r in rows])))
-        )
-    }
+    existing = await repository.by_codes(session, [str(r["code"]) for r in rows])
     for row in rows:
         code = str(row["code"])
         region = existing.get(code)
@@ -88,12 +82,7 @@ async def import_regions(session: AsyncSession, rows: list[dict[str, str | None]
 
 
 async def list_children(session: AsyncSession, parent_code: str | None) -> list[Region]:
-    stmt = select(Region).order_by(Region.code)
-    if parent_code is None:
-        stmt = stmt.where(Region.parent_code.is_(None))
-    else:
-        stmt = stmt.where(Region.parent_code == parent_code)
-    return list(await session.scalars(stmt))
+    return await repository.children(session, parent_code)
 
 
 async def get_region(session: AsyncSession, code: str) -> Region:
@@ -108,7 +97,7 @@ async def require_leaf_region(session: AsyncSession, code: str, field: str = "re
     known = _known_leaves.setdefault(str(session.get_bind().engine.url), set())
     if code in known:
         return
-    level = await session.scalar(_LEVEL_BY_CODE, {"code": code})
+    level = await repository.level_of(session, code)
     if level is None:
         raise Invalid(
             "行政区划代码不存在",
@@ -127,5 +116,4 @@ async def require_leaf_region(session: AsyncSession, code: str, field: str = "re
 async def region_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
     if not codes:
         return {}
-    rows = await session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))
-    return {code: name for code, name in rows.all()}
+    return await repository.names(session, codes)
