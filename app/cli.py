@@ -153,6 +153,19 @@ def rotate_data_key() -> None:
     typer.echo(", ".join(f"{k}: {v}" for k, v in counts.items()) or "nothing to rotate")
 
 
+@cli.command("purge-idempotency")
+def purge_idempotency() -> None:
+    """Delete Idempotency-Key records older than 24 hours (run daily)."""
+    from app.db.session import session_scope
+    from app.kit.idempotency import purge_expired
+
+    async def work() -> int:
+        async with session_scope() as session:
+            return await purge_expired(session)
+
+    typer.echo(f"{_run(work)} expired idempotency records deleted")
+
+
 @cli.command()
 def generate(
     people: Annotated[int, typer.Option(min=1, help="how many people to make")],

@@ -148,3 +148,11 @@ async def run_once(
 
 
 __all__ = ["IdempotencyKey", "Invalid", "run_once"]
+
+
+async def purge_expired(session: AsyncSession) -> int:
+    """Delete records past the 24-hour window (for a daily job); returns how many."""
+    result = await session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now() - WINDOW)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -194,3 +194,32 @@ async def test_a_lookup_that_raced_the_first_commit_still_replays(
     assert second.status_code == 201, second.text
     assert second.json()["id"] == first.json()["id"]
     assert await count_applications() == 1
+
+
+async def test_purge_deletes_only_records_past_the_window(client: httpx.AsyncClient) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from app.db.session import session_scope
+    from app.kit.idempotency import purge_expired
+    from app.kit.timeutil import now
+    from app.models.idempotency import IdempotencyRecord
+
+    alice = await login_resident(client, "purge-alice")
+    for key in ("old", "fresh"):
+        response = await client.post(
+            "/applications", json=application_body(), headers={**alice, "Idempotency-Key": key}
+        )
+        assert response.status_code == 201
+    async with session_scope() as session:
+        await session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == "old")
+            .values(created_at=now() - timedelta(hours=25))
+        )
+    async with session_scope() as session:
+        assert await purge_expired(session) == 1
+    async with session_scope() as session:
+        keys = set(await session.scalars(select(IdempotencyRecord.key)))
+    assert keys == {"fresh"}
