@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
@@ -29,6 +29,7 @@ from app.config import get_settings
 from app.db.base import Model
 from app.errors import AppError
 from app.households import synthetic
+from app.households.repository import REFERENCE_SEQUENCE
 from app.households.standards import StandardKind
 from app.households.synthetic import (
     CHANGE_COLUMNS,
@@ -41,14 +42,13 @@ from app.households.synthetic import (
 )
 from app.kit import audit
 from app.kit.actor import SYSTEM
+from app.kit.sequence import next_number
 from app.kit.timeutil import local_today, now
-from app.models.application import Counter
 from app.models.household import CategoryChange, Household, HouseholdMember, Standard
 from app.models.region import Region
 from app.regions.jurisdiction import ancestors, in_subtree
 from app.regions.service import LEAF_LEVELS
 
-REFERENCE_SEQUENCE = "household_reference_seq"
 PARALLEL_FROM = 40_000  # people; below this the pool's start-up costs more than it saves
 MIN_CHUNK = 1_000  # households
 # Tables whose indexes are rebuilt after a bulk load. Households keep theirs: a third as many
@@ -136,24 +136,7 @@ async def _reserve(session: AsyncSession, table: str, count: int) -> int:
 
 async def _reserve_references(session: AsyncSession, count: int) -> int:
     """The first of ``count`` household reference numbers, from the registry's counter."""
-    if session.get_bind().dialect.name == "postgresql":
-        last = await session.scalar(
-            text("SELECT setval(:s, nextval(:s) + :n - 1)"),
-            {"s": REFERENCE_SEQUENCE, "n": max(count, 1)},
-        )
-        return int(last or 0) - max(count, 1) + 1
-    updated = await session.execute(
-        update(Counter)
-        .where(Counter.name == REFERENCE_SEQUENCE)
-        .values(value=Counter.value + count)
-        .returning(Counter.value)
-    )
-    last = updated.scalar()
-    if last is None:
-        session.add(Counter(name=REFERENCE_SEQUENCE, value=count))
-        await session.flush()
-        return 1
-    return int(last) - count + 1
+    return await next_number(session, REFERENCE_SEQUENCE, count)
 
 
 _CONVERTERS: dict[str, Callable[[str], Any]] = {

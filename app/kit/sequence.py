@@ -8,20 +8,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.application import Counter
 
 
-async def next_number(session: AsyncSession, sequence: str) -> int:
-    """The next value of ``sequence``: a PostgreSQL sequence of that name (created by a
-    migration; no lock held until commit), a counter row elsewhere (SQLite serialises writers)."""
+async def next_number(session: AsyncSession, sequence: str, count: int = 1) -> int:
+    """The first of ``count`` new values of ``sequence``: a PostgreSQL sequence of that name
+    (created by a migration; no lock held until commit), a counter row elsewhere (SQLite
+    serialises writers)."""
+    count = max(count, 1)
     if session.get_bind().dialect.name == "postgresql":
-        return int(await session.scalar(text("SELECT nextval(:name)"), {"name": sequence}) or 0)
+        if count == 1:
+            return int(await session.scalar(text("SELECT nextval(:s)"), {"s": sequence}) or 0)
+        last = await session.scalar(
+            text("SELECT setval(:s, nextval(:s) + :n - 1)"), {"s": sequence, "n": count}
+        )
+        return int(last or 0) - count + 1
     updated = await session.execute(
         update(Counter)
         .where(Counter.name == sequence)
-        .values(value=Counter.value + 1)
+        .values(value=Counter.value + count)
         .returning(Counter.value)
     )
-    value = updated.scalar()
-    if value is None:
-        session.add(Counter(name=sequence, value=1))
+    last = updated.scalar()
+    if last is None:
+        session.add(Counter(name=sequence, value=count))
         await session.flush()
         return 1
-    return int(value)
+    return int(last) - count + 1
