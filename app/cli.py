@@ -1,5 +1,5 @@
 """``python -m app COMMAND``: migrate, import-regions, seed-demo, create-staff, create-agency,
-serve, rotate-data-key, generate."""
+serve, worker, jobs, rotate-data-key, generate."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from app.config import ConfigError, Environment, get_settings
+from app.jobs.cli import jobs_cli
 
 cli = typer.Typer(
     no_args_is_help=True,
@@ -18,6 +19,7 @@ cli = typer.Typer(
     pretty_exceptions_enable=False,
     help="Jiuzhu 救助 platform",
 )
+cli.add_typer(jobs_cli, name="jobs")
 T = TypeVar("T")
 
 
@@ -220,9 +222,23 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option()] = 1,
+    worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="run the job runner inside the server (default: JIUZHU_RUN_WORKER, true)",
+        ),
+    ] = None,
 ) -> None:
-    """Run the API with uvicorn."""
+    """Run the API with uvicorn (and, unless --no-worker, a job runner inside it)."""
+    import os
+
     import uvicorn
+
+    if worker is not None:
+        # Read by each uvicorn worker process's settings.
+        os.environ["JIUZHU_RUN_WORKER"] = "true" if worker else "false"
+        get_settings.cache_clear()
 
     uvicorn.run(
         "app.main:create_app",
@@ -233,6 +249,23 @@ def serve(
         proxy_headers=False,
         access_log=False,
     )
+
+
+@cli.command("worker")
+def run_worker(
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="jobs at once (default JIUZHU_WORKER_CONCURRENCY)"),
+    ] = None,
+) -> None:
+    """Run background jobs until SIGTERM or SIGINT, finishing the jobs in hand."""
+    from app.jobs.runner import Runner, run_until_signalled
+    from app.logging import configure_logging
+    from app.tasks import HANDLERS, PERIODIC
+
+    configure_logging(get_settings().log_level)
+    runner = Runner.from_settings(HANDLERS, PERIODIC, concurrency=concurrency)
+    _run(lambda: run_until_signalled(runner))
 
 
 def main() -> None:

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
+    # The job runner: `serve` runs one inside itself unless this is false (`--no-worker`), for
+    # deployments whose separate `python -m app worker` processes run the jobs.
+    run_worker: bool = True
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    job_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    job_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
     sql_echo: bool = False
 
     @model_validator(mode="after")

@@ -27,6 +27,7 @@ from app.households.router import router as households_router
 from app.households.standards_router import router as standards_router
 from app.intake.router import router as intake_router
 from app.intake.staff_router import router as staff_intake_router
+from app.jobs.router import router as jobs_router
 from app.kit.schemas import ErrorBody
 from app.logging import configure_logging
 from app.regions.router import router as regions_router
@@ -41,10 +42,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     configure_logging(settings.log_level)
     get_engine()
-    async with httpx.AsyncClient() as http:
-        app.state.http = http
-        yield
-    await dispose_engine()
+    stop = asyncio.Event()
+    runner = None
+    if settings.run_worker:
+        # The embedded job runner; separate `python -m app worker` processes replace it.
+        from app.jobs.runner import Runner
+        from app.tasks import HANDLERS, PERIODIC
+
+        runner = asyncio.create_task(Runner.from_settings(HANDLERS, PERIODIC).run(stop))
+    try:
+        async with httpx.AsyncClient() as http:
+            app.state.http = http
+            yield
+    finally:
+        stop.set()
+        if runner is not None:
+            await runner
+        await dispose_engine()
 
 
 class RequestLog:
@@ -107,6 +121,7 @@ def create_app() -> FastAPI:
     api.include_router(households_router)
     api.include_router(standards_router)
     api.include_router(eligibility_router)
+    api.include_router(jobs_router)
     app.include_router(api)
 
     @app.get("/healthz", include_in_schema=False, response_model=None)

@@ -30,6 +30,7 @@ class Scope(StrEnum):
     categories_decide = "categories:decide"
     standards_write = "standards:write"
     accounts_admin = "accounts:admin"
+    jobs_manage = "jobs:manage"  # see parked background jobs, queue them again
 
 
 _CASEWORK = {
@@ -60,7 +61,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         }
     ),
     Role.auditor: frozenset({Scope.cases_read, Scope.audit_read, Scope.households_read}),
-    Role.admin: frozenset({Scope.accounts_admin}),
+    Role.admin: frozenset({Scope.accounts_admin, Scope.jobs_manage}),
 }
 
 

@@ -18,6 +18,7 @@ from app.models.household import (
     Standard,
 )
 from app.models.idempotency import IdempotencyRecord
+from app.models.job import Job
 from app.models.region import Region
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "HouseholdChange",
     "HouseholdMember",
     "IdempotencyRecord",
+    "Job",
     "LedgerEntry",
     "LoginFailure",
     "RefreshToken",

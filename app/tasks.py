@@ -1,0 +1,42 @@
+"""What runs each kind of job, and which jobs run periodically: the one place where the job
+runner meets the domains. A domain writes jobs with ``app.jobs.enqueue(session, kind, ...)``
+and offers its handlers (``async def handler(session, payload) -> None``, safe to run twice) in
+its ``tasks.py``; they are mapped to their kinds here, and nowhere else."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.jobs import Handler, Periodic
+from app.jobs.service import purge_done
+from app.kit.idempotency import purge_expired
+
+log = structlog.get_logger()
+
+# 19:00 UTC is 03:00 in Beijing: housekeeping runs at night.
+NIGHTLY = timedelta(hours=19)
+
+
+async def purge_idempotency(session: AsyncSession, payload: dict[str, Any]) -> None:
+    """Idempotency-Key records past their 24 hours (``python -m app purge-idempotency``)."""
+    log.info("purged", what="idempotency_records", rows=await purge_expired(session))
+
+
+async def purge_jobs(session: AsyncSession, payload: dict[str, Any]) -> None:
+    """Done jobs past their retention; parked jobs stay until an admin handles them."""
+    log.info("purged", what="jobs", rows=await purge_done(session))
+
+
+HANDLERS: dict[str, Handler] = {
+    "purge-idempotency": purge_idempotency,
+    "purge-jobs": purge_jobs,
+}
+
+PERIODIC: tuple[Periodic, ...] = (
+    Periodic("purge-idempotency", every=timedelta(days=1), offset=NIGHTLY),
+    Periodic("purge-jobs", every=timedelta(days=1), offset=NIGHTLY),
+)
