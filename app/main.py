@@ -31,6 +31,7 @@ from app.jobs.router import router as jobs_router
 from app.kit.schemas import ErrorBody
 from app.logging import configure_logging
 from app.regions.router import router as regions_router
+from app.visits.router import router as visits_router
 
 API_PREFIX = "/api/v1"
 HEALTH_DB_TIMEOUT_SECONDS = 3.0
@@ -122,6 +123,7 @@ def create_app() -> FastAPI:
     api.include_router(standards_router)
     api.include_router(eligibility_router)
     api.include_router(jobs_router)
+    api.include_router(visits_router)
     app.include_router(api)
 
     @app.get("/healthz", include_in_schema=False, response_model=None)

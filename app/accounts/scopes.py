@@ -31,6 +31,10 @@ class Scope(StrEnum):
     standards_write = "standards:write"
     accounts_admin = "accounts:admin"
     jobs_manage = "jobs:manage"  # see parked background jobs, queue them again
+    visits_read = "visits:read"  # worklists, visit records, figures
+    visits_record = "visits:record"  # record a home visit (入户走访)
+    visits_assign = "visits:assign"  # assign households to workers, reassign in bulk
+    visit_policy_manage = "visit_policy:manage"  # set the visit cycles
 
 
 _CASEWORK = {
@@ -41,13 +45,15 @@ _CASEWORK = {
     Scope.households_read,
     Scope.households_write,
     Scope.households_export,
+    Scope.visits_read,
+    Scope.visits_record,
 }
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.community_worker: frozenset(_CASEWORK | {Scope.cases_triage}),
     Role.social_worker: frozenset(_CASEWORK | {Scope.cases_triage}),
     Role.street_officer: frozenset(
-        _CASEWORK | {Scope.cases_triage, Scope.cases_assign, Scope.cases_close}
+        _CASEWORK | {Scope.cases_triage, Scope.cases_assign, Scope.cases_close, Scope.visits_assign}
     ),
     Role.district_officer: frozenset(
         _CASEWORK
@@ -58,9 +64,13 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.audit_read,
             Scope.categories_decide,
             Scope.standards_write,
+            Scope.visits_assign,
+            Scope.visit_policy_manage,
         }
     ),
-    Role.auditor: frozenset({Scope.cases_read, Scope.audit_read, Scope.households_read}),
+    Role.auditor: frozenset(
+        {Scope.cases_read, Scope.audit_read, Scope.households_read, Scope.visits_read}
+    ),
     Role.admin: frozenset({Scope.accounts_admin, Scope.jobs_manage}),
 }
 

@@ -20,6 +20,7 @@ from app.models.household import (
 from app.models.idempotency import IdempotencyRecord
 from app.models.job import Job
 from app.models.region import Region
+from app.models.visit import Visit, VisitPolicy, VisitSchedule
 
 __all__ = [
     "OPEN_STATUSES",
@@ -42,4 +43,7 @@ __all__ = [
     "Resident",
     "Staff",
     "Standard",
+    "Visit",
+    "VisitPolicy",
+    "VisitSchedule",
 ]

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import BigId, IdMixin, Model, utcnow
+
+
+class VisitPolicy(IdMixin, Model):
+    """How often households of one category and risk level are visited (走访周期), in days,
+    for a region subtree (or everywhere), from a date on. Rows are history: an entry once in
+    force is never changed; a newer entry supersedes it."""
+
+    __tablename__ = "visit_policies"
+    __table_args__ = (
+        UniqueConstraint("category", "risk_level", "region_low", "effective_from"),
+        Index("ix_visit_policies_lookup", "category", "risk_level", "depth", "effective_from"),
+    )
+
+    category: Mapped[str] = mapped_column(String(24))  # a category, or "none" (not yet decided)
+    risk_level: Mapped[str] = mapped_column(String(8))
+    region_code: Mapped[str | None] = mapped_column(String(12), ForeignKey("regions.code"))
+    # The subtree as a code range and how specific it is (0 everywhere, 12 one community): the
+    # schedule query picks the most specific entry covering a household without a region join.
+    region_low: Mapped[str] = mapped_column(String(12))
+    region_high: Mapped[str] = mapped_column(String(12))
+    depth: Mapped[int]
+    cycle_days: Mapped[int]
+    effective_from: Mapped[date]
+    created_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VisitSchedule(Model):
+    """What the visits domain keeps per household: its assignee, its last visit, and a visit
+    pulled forward by a confirmed warning. The due date itself is derived when read (see
+    ``app/visits/schedule.py``), so it always follows the household's current category and risk
+    level and the policy in force."""
+
+    __tablename__ = "visit_schedules"
+    __table_args__ = (Index("ix_visit_schedules_assignee", "assignee_id", "household_id"),)
+
+    household_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("households.id"), primary_key=True, autoincrement=False
+    )
+    assignee_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id"))
+    assigned_at: Mapped[datetime | None]
+    last_visit_id: Mapped[int | None] = mapped_column(BigId)
+    last_visit_at: Mapped[datetime | None]
+    last_visit_on: Mapped[date | None]
+    pulled_forward_on: Mapped[date | None]
+    pulled_at: Mapped[datetime | None]
+    pull_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class Visit(IdMixin, Model):
+    """One home visit (入户走访): appended, never edited. Notes and needs are encrypted."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        # The same visit sent again (an offline device retrying) is stored once.
+        UniqueConstraint("household_id", "staff_id", "visited_at"),
+        Index("ix_visits_household", "household_id", "visited_at"),
+        Index("ix_visits_visited_on", "visited_on", "region_code"),
+        Index("ix_visits_staff", "staff_id", "visited_on"),
+    )
+
+    household_id: Mapped[int] = mapped_column(BigId, ForeignKey("households.id"))
+    staff_id: Mapped[int] = mapped_column(BigId, ForeignKey("staff.id"))
+    # Where the household lived at the visit, for figures per community and street.
+    region_code: Mapped[str] = mapped_column(String(12))
+    visited_at: Mapped[datetime]
+    visited_on: Mapped[date]  # local date of visited_at
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    met: Mapped[list[str]] = mapped_column(JSON, default=list)
+    checklist: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    need_type: Mapped[str | None] = mapped_column(String(16))
+    needs_enc: Mapped[str | None] = mapped_column(Text)
+    notes_enc: Mapped[str] = mapped_column(Text)
+    risk_level_before: Mapped[str] = mapped_column(String(8))
+    risk_level_after: Mapped[str] = mapped_column(String(8))
+    # False when a newer visit or risk decision already stood: an offline record sent late
+    # never overwrites newer data.
+    risk_applied: Mapped[bool] = mapped_column(default=False)
+    due_on: Mapped[date]  # the household's due date when this visit was made
+    on_time: Mapped[bool]
+    application_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("applications.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

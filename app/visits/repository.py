@@ -1,0 +1,390 @@
+"""SQL for visits. Every read of households goes through :func:`readable_statement`; the due
+date of any number of households is one statement (:func:`due_rows`), never a Python loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    case,
+    delete,
+    func,
+    literal,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import Forbidden
+from app.kit.actor import Actor
+from app.kit.sqldates import earlier_of, local_date
+from app.models.account import Staff
+from app.models.household import Household
+from app.models.visit import Visit, VisitPolicy, VisitSchedule
+from app.regions.jurisdiction import in_subtree
+from app.visits.policy import Entry, regular_due_sql
+
+RISK_RANK = case(
+    (Household.risk_level == "high", 0), (Household.risk_level == "medium", 1), else_=2
+)
+
+
+@dataclass(frozen=True)
+class DueFilter:
+    region_code: str | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    category: str | None = None
+    risk_level: str | None = None
+    household_id: int | None = None
+
+
+def readable_statement(actor: Actor, *columns: Any) -> Select[Any]:
+    """Households the actor may see, outer-joined to their visit schedule: staff their
+    jurisdiction; nobody else any."""
+    if actor.kind == "staff" and actor.region_code:
+        return (
+            select(*columns)
+            .select_from(Household)
+            .outerjoin(VisitSchedule, VisitSchedule.household_id == Household.id)
+            .where(in_subtree(Household.region_code, actor.region_code))
+        )
+    raise Forbidden("仅限辖区工作人员", code="staff_only")
+
+
+def next_due_sql(today: date) -> ColumnElement[Any]:
+    """Each household's next due date (see :mod:`app.visits.policy` for the rule)."""
+    regular = regular_due_sql(
+        category=Household.category,
+        risk_level=Household.risk_level,
+        region_code=Household.region_code,
+        start_on=func.coalesce(VisitSchedule.last_visit_on, local_date(Household.created_at)),
+        today=today,
+    )
+    return earlier_of(regular, VisitSchedule.pulled_forward_on)
+
+
+def open_warnings_sql() -> ColumnElement[int]:
+    """Open warnings about the household: none until the monitoring domain keeps them."""
+    return literal(0)
+
+
+def due_rows(actor: Actor, f: DueFilter, today: date) -> Subquery:
+    """Active households in scope with their next due date, risk rank and open warnings."""
+    stmt = readable_statement(
+        actor,
+        Household.id.label("household_id"),
+        Household.reference,
+        Household.region_code,
+        Household.category,
+        Household.risk_level,
+        VisitSchedule.last_visit_at,
+        next_due_sql(today).label("next_due_on"),
+        open_warnings_sql().label("open_warnings"),
+        VisitSchedule.assignee_id,
+        RISK_RANK.label("risk_rank"),
+    ).where(Household.status == "active")
+    if f.region_code:
+        stmt = stmt.where(in_subtree(Household.region_code, f.region_code))
+    if f.assignee_id is not None:
+        stmt = stmt.where(VisitSchedule.assignee_id == f.assignee_id)
+    if f.unassigned:
+        stmt = stmt.where(VisitSchedule.assignee_id.is_(None))
+    if f.category:
+        category = None if f.category == "none" else f.category
+        stmt = stmt.where(
+            Household.category.is_(None) if category is None else Household.category == category
+        )
+    if f.risk_level:
+        stmt = stmt.where(Household.risk_level == f.risk_level)
+    if f.household_id is not None:
+        stmt = stmt.where(Household.id == f.household_id)
+    return stmt.subquery("due")
+
+
+def _urgency(due: Subquery) -> tuple[Any, ...]:
+    """Most urgent first: earliest due (most overdue), highest risk, most open warnings."""
+    return (due.c.next_due_on, due.c.risk_rank, -due.c.open_warnings, due.c.household_id)
+
+
+async def worklist(
+    session: AsyncSession,
+    actor: Actor,
+    f: DueFilter,
+    *,
+    today: date,
+    until: date,
+    overdue_only: bool,
+    after: tuple[date, int, int, int] | None,
+    limit: int,
+) -> list[Any]:
+    due = due_rows(actor, f, today)
+    stmt = select(due).where(due.c.next_due_on <= until)
+    if overdue_only:
+        stmt = stmt.where(due.c.next_due_on < today)
+    if after is not None:
+        day, rank, warnings, household_id = after
+        stmt = stmt.where(tuple_(*_urgency(due)) > tuple_(day, rank, -warnings, household_id))
+    stmt = stmt.order_by(*_urgency(due)).limit(limit)
+    return list((await session.execute(stmt)).all())
+
+
+async def worklist_counts(
+    session: AsyncSession, actor: Actor, f: DueFilter, *, today: date, until: date
+) -> dict[str, int]:
+    due = due_rows(actor, f, today)
+
+    def count_if(condition: ColumnElement[bool]) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                count_if(due.c.next_due_on < today),
+                count_if(due.c.next_due_on == today),
+                count_if(due.c.assignee_id.is_(None)),
+            ).where(due.c.next_due_on <= until)
+        )
+    ).one()
+    total, overdue, due_today, unassigned = (int(v or 0) for v in row)
+    return {"total": total, "overdue": overdue, "due_today": due_today, "unassigned": unassigned}
+
+
+async def next_due_of(
+    session: AsyncSession, actor: Actor, household_id: int, today: date
+) -> date | None:
+    due = due_rows(actor, DueFilter(household_id=household_id), today)
+    value = await session.scalar(select(due.c.next_due_on))
+    if isinstance(value, str):  # SQLite hands back a computed date as text
+        return date.fromisoformat(value)
+    return value
+
+
+# ---- policy --------------------------------------------------------------------------------
+
+
+async def policy_entries(session: AsyncSession) -> list[VisitPolicy]:
+    return list(
+        await session.scalars(
+            select(VisitPolicy).order_by(
+                VisitPolicy.category,
+                VisitPolicy.risk_level,
+                VisitPolicy.depth,
+                VisitPolicy.region_low,
+                VisitPolicy.effective_from,
+            )
+        )
+    )
+
+
+async def delete_pending_policy(session: AsyncSession, today: date) -> int:
+    result = await session.execute(delete(VisitPolicy).where(VisitPolicy.effective_from >= today))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def as_entry(row: VisitPolicy) -> Entry:
+    return Entry(row.category, row.risk_level, row.region_code, row.cycle_days, row.effective_from)
+
+
+# ---- visit state ---------------------------------------------------------------------------
+
+
+def _insert(session: AsyncSession) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+async def note_visit(session: AsyncSession, visit: Visit) -> None:
+    """The household's last visit becomes this one unless a later one is already known; a
+    pulled-forward visit is done once a visit is made after the pull."""
+    insert = _insert(session)
+    stmt = insert(VisitSchedule).values(
+        household_id=visit.household_id,
+        last_visit_id=visit.id,
+        last_visit_at=visit.visited_at,
+        last_visit_on=visit.visited_on,
+    )
+    current = VisitSchedule.__table__.c
+    newer = (current.last_visit_at.is_(None)) | (
+        stmt.excluded.last_visit_at > current.last_visit_at
+    )
+    pull_done = current.pulled_at.is_not(None) & (stmt.excluded.last_visit_at >= current.pulled_at)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["household_id"],
+        set_={
+            "last_visit_id": case(
+                (newer, stmt.excluded.last_visit_id), else_=current.last_visit_id
+            ),
+            "last_visit_at": case(
+                (newer, stmt.excluded.last_visit_at), else_=current.last_visit_at
+            ),
+            "last_visit_on": case(
+                (newer, stmt.excluded.last_visit_on), else_=current.last_visit_on
+            ),
+            "pulled_forward_on": case((pull_done, None), else_=current.pulled_forward_on),
+            "pull_reason": case((pull_done, None), else_=current.pull_reason),
+            "pulled_at": case((pull_done, None), else_=current.pulled_at),
+        },
+    )
+    await session.execute(stmt)
+
+
+async def last_visit_at(session: AsyncSession, household_id: int) -> datetime | None:
+    return await session.scalar(
+        select(VisitSchedule.last_visit_at).where(VisitSchedule.household_id == household_id)
+    )
+
+
+async def pull(
+    session: AsyncSession, household_id: int, *, on: date, at: datetime, reason: str
+) -> None:
+    """Set the pulled-forward date unless an earlier one stands."""
+    insert = _insert(session)
+    stmt = insert(VisitSchedule).values(
+        household_id=household_id, pulled_forward_on=on, pulled_at=at, pull_reason=reason
+    )
+    current = VisitSchedule.__table__.c
+    earlier = current.pulled_forward_on.is_(None) | (
+        stmt.excluded.pulled_forward_on < current.pulled_forward_on
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["household_id"],
+        set_={
+            "pulled_forward_on": case(
+                (earlier, stmt.excluded.pulled_forward_on), else_=current.pulled_forward_on
+            ),
+            "pulled_at": case((earlier, stmt.excluded.pulled_at), else_=current.pulled_at),
+            "pull_reason": case((earlier, stmt.excluded.pull_reason), else_=current.pull_reason),
+        },
+    )
+    await session.execute(stmt)
+
+
+async def household_exists(session: AsyncSession, household_id: int) -> Household | None:
+    return await session.get(Household, household_id)
+
+
+# ---- visits --------------------------------------------------------------------------------
+
+
+async def find_visit(
+    session: AsyncSession, household_id: int, staff_id: int, visited_at: datetime
+) -> Visit | None:
+    return await session.scalar(
+        select(Visit).where(
+            Visit.household_id == household_id,
+            Visit.staff_id == staff_id,
+            Visit.visited_at == visited_at,
+        )
+    )
+
+
+async def list_visits(
+    session: AsyncSession,
+    household_id: int,
+    *,
+    before: tuple[datetime, int] | None,
+    limit: int,
+) -> list[Visit]:
+    stmt = (
+        select(Visit)
+        .where(Visit.household_id == household_id)
+        .order_by(Visit.visited_at.desc(), Visit.id.desc())
+        .limit(limit)
+    )
+    if before is not None:
+        stmt = stmt.where(tuple_(Visit.visited_at, Visit.id) < before)
+    return list(await session.scalars(stmt))
+
+
+# ---- assignment ----------------------------------------------------------------------------
+
+
+async def staff_member(session: AsyncSession, staff_id: int) -> Staff | None:
+    return await session.get(Staff, staff_id)
+
+
+async def readable_active_ids(
+    session: AsyncSession, actor: Actor, household_ids: list[int]
+) -> set[int]:
+    stmt = readable_statement(actor, Household.id).where(
+        Household.id.in_(household_ids), Household.status == "active"
+    )
+    return set(await session.scalars(stmt))
+
+
+async def count_outside(
+    session: AsyncSession,
+    actor: Actor,
+    region_code: str,
+    *,
+    ids: list[int] | None = None,
+    assignee_id: int | None = None,
+    within: str | None = None,
+) -> int:
+    """How many of the selected households lie outside ``region_code``'s subtree."""
+    stmt = readable_statement(actor, func.count()).where(
+        ~in_subtree(Household.region_code, region_code)
+    )
+    stmt = _selection(stmt, ids=ids, assignee_id=assignee_id, within=within)
+    return int(await session.scalar(stmt) or 0)
+
+
+def _selection(
+    stmt: Select[Any], *, ids: list[int] | None, assignee_id: int | None, within: str | None
+) -> Select[Any]:
+    if ids is not None:
+        stmt = stmt.where(Household.id.in_(ids))
+    if assignee_id is not None:
+        stmt = stmt.where(VisitSchedule.assignee_id == assignee_id)
+    if within is not None:
+        stmt = stmt.where(in_subtree(Household.region_code, within))
+    return stmt
+
+
+async def assign(
+    session: AsyncSession, household_ids: list[int], assignee_id: int | None, at: datetime
+) -> None:
+    """One statement: every listed household's assignee (a schedule row made where missing)."""
+    insert = _insert(session)
+    stmt = insert(VisitSchedule).values(
+        [
+            {"household_id": hid, "assignee_id": assignee_id, "assigned_at": at}
+            for hid in household_ids
+        ]
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["household_id"],
+        set_={"assignee_id": stmt.excluded.assignee_id, "assigned_at": stmt.excluded.assigned_at},
+    )
+    await session.execute(stmt)
+
+
+async def reassign(
+    session: AsyncSession,
+    actor: Actor,
+    from_id: int,
+    to_id: int | None,
+    at: datetime,
+    *,
+    within: str | None,
+) -> int:
+    """Move every household of one assignee (in the actor's jurisdiction) to another."""
+    chosen = _selection(
+        readable_statement(actor, Household.id), ids=None, assignee_id=from_id, within=within
+    )
+    result = await session.execute(
+        update(VisitSchedule)
+        .where(VisitSchedule.assignee_id == from_id, VisitSchedule.household_id.in_(chosen))
+        .values(assignee_id=to_id, assigned_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

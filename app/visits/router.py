@@ -1,0 +1,232 @@
+"""Risk-based visits for staff: the visit policy, worklists, assignment and visit records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from app.accounts.dependencies import RequireScope
+from app.accounts.scopes import Scope
+from app.db.deps import Session
+from app.errors import Invalid
+from app.households.schemas import RiskLevel
+from app.kit.idempotency import IdempotencyKey, run_once
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, split_page
+from app.kit.params import MAX_ID, RecordId
+from app.kit.schemas import InputSchema, Schema
+from app.visits import service
+from app.visits.repository import DueFilter
+from app.visits.schemas import (
+    MAX_POLICY_ENTRIES,
+    DueCounts,
+    DueItem,
+    DuePage,
+    PolicyCategory,
+    PolicyEntry,
+    PolicyEntryOut,
+    VisitCreate,
+    VisitOut,
+    VisitPage,
+)
+
+router = APIRouter(prefix="/staff", tags=["visits"])
+
+Reader = RequireScope(Scope.visits_read)
+Recorder = RequireScope(Scope.visits_record)
+Assigner = RequireScope(Scope.visits_assign)
+PolicyManager = RequireScope(Scope.visit_policy_manage)
+RegionCode = Annotated[str | None, Query(pattern=r"^\d{12}$", description="区域（含下级）")]
+
+
+class AssignIn(InputSchema):
+    household_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        min_length=1, max_length=500
+    )
+    assignee_id: int | None = Field(ge=1, le=MAX_ID)
+
+
+class ReassignIn(InputSchema):
+    from_assignee_id: int = Field(ge=1, le=MAX_ID)
+    to_assignee_id: int | None = Field(ge=1, le=MAX_ID)
+    region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
+
+
+class AssignOut(Schema):
+    households: int
+
+
+def _bad_cursor() -> Invalid:
+    return Invalid("分页游标无效", code="invalid_cursor")
+
+
+def _id(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+        raise _bad_cursor()
+    return value
+
+
+def _due_cursor(cursor: str) -> tuple[dt.date, int, int, int]:
+    day, rank, warnings, household_id = decode_cursor(cursor, 4)
+    try:
+        return (dt.date.fromisoformat(day), _id(rank), _id(warnings), _id(household_id))
+    except (TypeError, ValueError) as exc:
+        raise _bad_cursor() from exc
+
+
+def _visit_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    at, visit_id = decode_cursor(cursor, 2)
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except (TypeError, ValueError) as exc:
+        raise _bad_cursor() from exc
+    if moment.tzinfo is None:
+        raise _bad_cursor()
+    return moment, _id(visit_id)
+
+
+@router.get("/visit-policy", response_model=list[PolicyEntryOut])
+async def get_policy(
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+) -> list[PolicyEntryOut]:
+    """Visit cycles: the built-in defaults (from 2000-01-01), then every stored entry."""
+    return [PolicyEntryOut.model_validate(e) for e in await service.policy(session)]
+
+
+@router.put("/visit-policy", response_model=list[PolicyEntryOut])
+async def put_policy(
+    session: Session,
+    actor: PolicyManager,  # type: ignore[valid-type]
+    entries: Annotated[list[PolicyEntry], Body(max_length=MAX_POLICY_ENTRIES)],
+) -> list[PolicyEntryOut]:
+    """Replace the pending visit cycles (district officers); due dates follow at once."""
+    result = await service.replace_policy(session, actor, entries)
+    return [PolicyEntryOut.model_validate(e) for e in result]
+
+
+@router.get("/visits/due", response_model=DuePage)
+async def due(
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+    region_code: RegionCode = None,
+    assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    unassigned: bool = False,
+    category: PolicyCategory | None = None,
+    risk_level: RiskLevel | None = None,
+    until: Annotated[dt.date | None, Query(description="到期日不晚于（默认 30 天内）")] = None,
+    overdue: bool = False,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> DuePage:
+    """Households due for a visit, most urgent first (overdue days, risk, open warnings),
+    with counts over the whole selection."""
+    filters = DueFilter(
+        region_code=region_code,
+        assignee_id=assignee_id,
+        unassigned=unassigned,
+        category=category.value if category else None,
+        risk_level=risk_level.value if risk_level else None,
+    )
+    counts, rows, today = await service.worklist(
+        session,
+        actor,
+        filters,
+        until=until,
+        overdue_only=overdue,
+        after=_due_cursor(cursor) if cursor else None,
+        limit=limit + 1,
+    )
+    page, next_cursor = split_page(
+        rows,
+        limit,
+        lambda r: (r.next_due_on.isoformat(), r.risk_rank, r.open_warnings, r.household_id),
+    )
+    return DuePage(
+        counts=DueCounts(**counts),
+        items=[
+            DueItem(
+                household_id=r.household_id,
+                reference=r.reference,
+                region_code=r.region_code,
+                category=r.category,
+                risk_level=r.risk_level,
+                last_visit_at=r.last_visit_at,
+                next_due_on=r.next_due_on,
+                overdue_days=max(0, (today - r.next_due_on).days),
+                open_warnings=r.open_warnings,
+                assignee_id=r.assignee_id,
+            )
+            for r in page
+        ],
+        next_cursor=next_cursor,
+    )
+
+
+@router.put("/visits/assignments", response_model=AssignOut)
+async def assign(
+    body: AssignIn,
+    session: Session,
+    actor: Assigner,  # type: ignore[valid-type]
+) -> AssignOut:
+    """Assign households to a community or station worker (``null``: unassign)."""
+    count = await service.assign(session, actor, body.household_ids, body.assignee_id)
+    return AssignOut(households=count)
+
+
+@router.post("/visits/reassign", response_model=AssignOut)
+async def reassign(
+    body: ReassignIn,
+    session: Session,
+    actor: Assigner,  # type: ignore[valid-type]
+) -> AssignOut:
+    """Move every household of one worker (e.g. leaving) to another, or to nobody."""
+    moved = await service.reassign(
+        session, actor, body.from_assignee_id, body.to_assignee_id, within=body.region_code
+    )
+    return AssignOut(households=moved)
+
+
+@router.post("/households/{household_id}/visits", status_code=201, response_model=VisitOut)
+async def record_visit(
+    household_id: RecordId,
+    body: VisitCreate,
+    session: Session,
+    actor: Recorder,  # type: ignore[valid-type]
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Record a home visit (a device retrying sends the same Idempotency-Key)."""
+
+    async def create() -> tuple[int, object]:
+        visit = await service.record_visit(session, actor, household_id, body)
+        return 201, VisitOut.model_validate(service.visit_out(visit)).model_dump(mode="json")
+
+    fingerprint = {"household_id": household_id, "visit": body}
+    status, payload = await run_once(session, actor, idempotency_key, fingerprint, create)
+    return JSONResponse(payload, status_code=status)
+
+
+@router.get("/households/{household_id}/visits", response_model=VisitPage)
+async def list_visits(
+    household_id: RecordId,
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> VisitPage:
+    """A household's visits, latest first."""
+    rows = await service.visits_of(
+        session,
+        actor,
+        household_id,
+        before=_visit_cursor(cursor) if cursor else None,
+        limit=limit + 1,
+    )
+    page, next_cursor = split_page(rows, limit, lambda v: (v.visited_at.isoformat(), v.id))
+    return VisitPage(
+        items=[VisitOut.model_validate(service.visit_out(v)) for v in page],
+        next_cursor=next_cursor,
+    )
