@@ -71,7 +71,7 @@ def import_regions(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fa
 def seed_demo() -> None:
     """Load the Wenjiang region tree and demo data; safe to run twice."""
     from app.db.session import session_scope
-    from app.demo import DEMO_PASSWORD, seed_demo
+    from app.devtools.demo import DEMO_PASSWORD, seed_demo
 
     if get_settings().env == Environment.production:
         _fail("seed-demo creates demo accounts and is refused in production")
@@ -188,10 +188,10 @@ def generate(
     if get_settings().env == Environment.production:
         _fail("generate makes synthetic people and is refused in production")
     from app.db.session import session_scope
+    from app.devtools.demo_registry import ensure_demo_standards
+    from app.devtools.generate import Result, analyze
+    from app.devtools.generate import generate as make
     from app.errors import AppError
-    from app.households.demo_registry import ensure_demo_standards
-    from app.households.generate import Result, analyze
-    from app.households.generate import generate as make
     from app.regions.service import BUILTIN_CSV, import_regions, parse_regions_csv
 
     async def work() -> tuple[Result, float]:

@@ -22,15 +22,15 @@ from app.audit.router import router as audit_router
 from app.config import get_settings
 from app.db.session import dispose_engine, get_engine
 from app.errors import install_error_handlers
-from app.households.eligibility_router import router as eligibility_router
+from app.households.eligibility.router import router as eligibility_router
 from app.households.router import router as households_router
-from app.households.standards_router import router as standards_router
 from app.intake.router import router as intake_router
 from app.intake.staff_router import router as staff_intake_router
 from app.jobs.router import router as jobs_router
 from app.kit.schemas import ErrorBody
 from app.logging import configure_logging
 from app.regions.router import router as regions_router
+from app.standards.router import router as standards_router
 from app.visits.router import router as visits_router
 
 API_PREFIX = "/api/v1"

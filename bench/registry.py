@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/registry.py [--people 1000000] [--requests 200] [--workers N]
 
-1. Generation: ``app.households.generate`` makes the population (COPY, process pool); prints
+1. Generation: ``app.devtools.generate`` makes the population (COPY, process pool); prints
    people per second (target >= 50,000).
 2. Mismatch worklist for the whole district, through the service and repository code the
    endpoint uses, beside one hand-written SQL query making the same selection, in the same
@@ -163,7 +163,7 @@ async def recreate_database(url: str, *, drop_only: bool = False) -> None:
 async def prepare() -> dict[str, int]:
     from app.accounts.service import create_staff
     from app.db.session import session_scope
-    from app.households.demo_registry import ensure_demo_standards
+    from app.devtools.demo_registry import ensure_demo_standards
     from app.regions.service import BUILTIN_CSV, import_regions, parse_regions_csv
 
     async with session_scope() as session:
@@ -210,7 +210,7 @@ async def generation(people: int, workers: int | None) -> None:
     from sqlalchemy import text
 
     from app.db.session import get_engine, session_scope
-    from app.households.generate import generate
+    from app.devtools.generate import generate
 
     print(f"\n== generation: {people:,} people ==", flush=True)
     backends = await database_backends()
@@ -260,8 +260,8 @@ async def worklist(district_id: int, rounds: int, show_plan: bool) -> None:
     from sqlalchemy import text
 
     from app.db.session import session_scope
-    from app.households.eligibility_repository import mismatch_statement, years_before
-    from app.households.eligibility_service import mismatches
+    from app.households.eligibility.repository import mismatch_statement, years_before
+    from app.households.eligibility.service import mismatches
     from app.kit.actor import Actor
     from app.kit.timeutil import local_today
     from app.regions.jurisdiction import subtree_bounds

@@ -135,6 +135,19 @@ async def _empty_tables() -> None:
             )
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its smallest cost: tests log many staff in and test no hash strength (a hash
+    made at the full cost, by a CLI subprocess, still verifies: the cost is in the hash)."""
+    from argon2 import PasswordHasher
+
+    from app.accounts import security
+
+    monkeypatch.setattr(
+        security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
 @pytest.fixture(scope="session", autouse=True)
 async def dispose_engine_at_end() -> AsyncIterator[None]:
     yield

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.households import repository, service
 from app.households.changelog import ChangeLog, current_members
-from app.households.eligibility import CATEGORY_NAMES
+from app.households.eligibility.rules import CATEGORY_NAMES
 from app.households.errors import InvalidCategoryAction
 from app.households.schemas import (
     CategoryAction,
@@ -21,13 +21,13 @@ from app.households.schemas import (
     MemberIn,
     Relation,
 )
-from app.households.standards import money, value_in_force
 from app.intake.service import APPROVAL_HOOKS
 from app.kit.actor import Actor
 from app.kit.crypto import get_cipher
 from app.kit.timeutil import now, to_local
 from app.models.application import Application
 from app.models.household import CategoryChange, Household
+from app.standards.repository import money, value_in_force
 
 
 @dataclass(frozen=True)

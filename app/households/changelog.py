@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.households.errors import InvalidIfMatch, StaleVersion
-from app.households.standards import money
 from app.kit import audit
 from app.kit.actor import Actor
 from app.models.household import Household, HouseholdChange, HouseholdMember
+from app.standards.repository import money
 
 SEVERE_DISABILITY_GRADES = (1, 2)
 

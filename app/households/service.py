@@ -38,7 +38,6 @@ from app.households.schemas import (
     Relation,
     cause_mask,
 )
-from app.households.standards import money
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.crypto import get_cipher, mask_id_number
@@ -47,6 +46,7 @@ from app.kit.timeutil import now, to_local
 from app.models.household import Household, HouseholdMember
 from app.regions.jurisdiction import covers
 from app.regions.service import require_leaf_region
+from app.standards.repository import money
 
 
 async def readable(

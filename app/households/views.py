@@ -15,13 +15,13 @@ from app.households.schemas import (
     RigidSpendingOut,
 )
 from app.households.service import readable
-from app.households.standards import value_in_force
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.idnumber import age
 from app.kit.timeutil import local_today
 from app.models.household import Household, HouseholdMember
 from app.regions.service import region_names
+from app.standards.repository import value_in_force
 
 
 def item(household: Household, region_name: str) -> HouseholdItem:

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db.session import session_scope
-from app.households import generate as generate_module
-from app.households.demo_registry import ensure_demo_standards
-from app.households.generate import Result, generate
+from app.devtools import generate as generate_module
+from app.devtools.demo_registry import ensure_demo_standards
+from app.devtools.generate import Result, generate
 from app.kit.crypto import get_cipher, mask_id_number
 from app.kit.idnumber import birth_date, normalise_id_number, sex
 from app.models.audit import AuditEvent

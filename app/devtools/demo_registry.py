@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.households.generate import generate
+from app.devtools.generate import generate
 from app.models.household import Household, Standard
 from app.models.region import Region
 

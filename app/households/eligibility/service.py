@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, NotFound
-from app.households import eligibility_repository as repository
-from app.households.eligibility import (
+from app.households.eligibility import repository
+from app.households.eligibility.rules import (
     CATEGORY_NAMES,
     DIBAO,
     EDGE,
@@ -24,13 +24,13 @@ from app.households.eligibility import (
     per_head,
     yuan,
 )
-from app.households.eligibility_schemas import EligibilityOut, MismatchItem, MismatchPage
+from app.households.eligibility.schemas import EligibilityOut, MismatchItem, MismatchPage
 from app.households.schemas import Head
-from app.households.standards import standards_in_force
-from app.households.standards_service import format_value
 from app.kit.actor import Actor
 from app.kit.pagination import encode_cursor
 from app.regions.service import region_names
+from app.standards.repository import standards_in_force
+from app.standards.service import format_value
 
 HUNDRED = Decimal(100)
 

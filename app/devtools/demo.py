@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import service as accounts
-from app.households.demo_registry import seed_registry
+from app.devtools.demo_registry import seed_registry
 from app.intake import service as intake
 from app.intake.schemas import ApplicationCreate
 from app.kit.actor import Actor

@@ -8,9 +8,6 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.households import standards as repository
-from app.households.eligibility_schemas import StandardIn, StandardOut, StandardPage
-from app.households.standards import StandardKind, money
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.pagination import decode_cursor, split_page
@@ -20,6 +17,9 @@ from app.models.household import Standard
 from app.models.region import Region
 from app.regions.jurisdiction import covers
 from app.regions.service import region_names
+from app.standards import repository
+from app.standards.repository import StandardKind, money
+from app.standards.schemas import StandardIn, StandardOut, StandardPage
 
 
 class StandardExists(Conflict):

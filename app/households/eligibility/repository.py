@@ -5,9 +5,9 @@ jurisdiction, the dibao standard and edge multiplier in force on the date (corre
 on the small standards table, kept below the join by ``OFFSET 0`` so they run once per region,
 not once per household); households hash-join it on ``region_code``, and boolean expressions
 over the summary columns (``members_count``, ``monthly_income_total``, rigid spending,
-``has_severe_member``) apply the rules of :mod:`app.households.eligibility`. Two rules need the
-members: the single-person rule (only where ``has_severe_member``) and tekun (only where there is
-no income) count them with an indexed sub-select behind those guards.
+``has_severe_member``) apply the rules of :mod:`~app.households.eligibility.rules`. Two rules need
+the members: the single-person rule (only where ``has_severe_member``) and tekun (only where
+there is no income) count them with an indexed sub-select behind those guards.
 
 Money is compared in integer cents so SQLite (which stores NUMERIC as REAL) and PostgreSQL agree
 with the Python rules to the cent: "income / n rounded half-up is below S" is exactly
@@ -39,13 +39,13 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Forbidden
-from app.households.eligibility import DIBAO, EDGE, EXIT, EXPENDITURE, OTHER, TEKUN
+from app.households.eligibility.rules import DIBAO, EDGE, EXIT, EXPENDITURE, OTHER, TEKUN
 from app.households.repository import readable_statement
-from app.households.standards import StandardKind, in_force_statement
 from app.kit.actor import Actor
 from app.models.household import Household, HouseholdMember
 from app.models.region import Region
 from app.regions.jurisdiction import in_subtree
+from app.standards.repository import StandardKind, in_force_statement
 
 DEFAULT_MULTIPLIER_BP = 15000  # 1.5 in ten-thousandths
 

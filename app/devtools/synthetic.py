@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.households.eligibility import CATEGORY_NAMES
+from app.households.eligibility.rules import CATEGORY_NAMES
 from app.households.schemas import CAUSE_BITS, Cause
-from app.households.standards import StandardKind
 from app.kit.crypto import FieldCipher
 from app.kit.timeutil import now, to_local
+from app.standards.repository import StandardKind
 
 LANES = 100  # the first two digits of the ID sequence: one per chunk
 

@@ -10,11 +10,11 @@ from fastapi.responses import JSONResponse
 from app.accounts.dependencies import RequireScope
 from app.accounts.scopes import Scope
 from app.db.deps import Session
-from app.households import standards_service as service
-from app.households.eligibility_schemas import StandardIn, StandardOut, StandardPage
-from app.households.standards import StandardKind
 from app.kit.idempotency import IdempotencyKey, run_once
 from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
+from app.standards import service
+from app.standards.repository import StandardKind
+from app.standards.schemas import StandardIn, StandardOut, StandardPage
 
 router = APIRouter(prefix="/staff", tags=["standards"])
 

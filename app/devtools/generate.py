@@ -1,6 +1,6 @@
 """``python -m app generate``: a synthetic monitored population for benchmarks and the demo.
 
-The rows come from :mod:`app.households.synthetic`, built by a process pool when the population
+The rows come from :mod:`app.devtools.synthetic`, built by a process pool when the population
 is large (encrypting every ID number is the cost) and loaded with ``COPY`` on PostgreSQL; SQLite
 gets the same rows parsed back and inserted with Core ``insert()`` executemany. Ids and household
 references are reserved up front from the tables' sequences, so chunks load in any order.
@@ -27,11 +27,8 @@ from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIn
 
 from app.config import get_settings
 from app.db.base import Model
-from app.errors import AppError
-from app.households import synthetic
-from app.households.repository import REFERENCE_SEQUENCE
-from app.households.standards import StandardKind
-from app.households.synthetic import (
+from app.devtools import synthetic
+from app.devtools.synthetic import (
     CHANGE_COLUMNS,
     HOUSEHOLD_COLUMNS,
     LANES,
@@ -40,6 +37,8 @@ from app.households.synthetic import (
     Context,
     RegionRules,
 )
+from app.errors import AppError
+from app.households.repository import REFERENCE_SEQUENCE
 from app.kit import audit
 from app.kit.actor import SYSTEM
 from app.kit.sequence import next_number
@@ -48,6 +47,7 @@ from app.models.household import CategoryChange, Household, HouseholdMember, Sta
 from app.models.region import Region
 from app.regions.jurisdiction import ancestors, in_subtree
 from app.regions.service import LEAF_LEVELS
+from app.standards.repository import StandardKind
 
 PARALLEL_FROM = 40_000  # people; below this the pool's start-up costs more than it saves
 MIN_CHUNK = 1_000  # households

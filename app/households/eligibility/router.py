@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from app.accounts.dependencies import RequireScope
 from app.accounts.scopes import Scope
 from app.db.deps import Session
-from app.households import eligibility_service as service
-from app.households.eligibility_schemas import EligibilityOut, MismatchPage, Suggestion
+from app.households.eligibility import service
+from app.households.eligibility.schemas import EligibilityOut, MismatchPage, Suggestion
 from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor
 from app.kit.params import RecordId
 from app.kit.timeutil import local_today

@@ -27,7 +27,7 @@ The rules (a simplification of Chengdu practice that the registry applies everyw
 ``qualifies`` lists categories in order of preference: tekun, dibao, expenditure_hardship,
 dibao_edge, other_special. The members are the household as recorded now; only the standard and
 the ages follow the date asked about. The mismatch worklist applies the same rules in SQL
-(:mod:`app.households.eligibility_repository`), in integer cents so both agree to the cent.
+(:mod:`app.households.eligibility.repository`), in integer cents so both agree to the cent.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from app.households.standards import StandardsInForce, money
+from app.standards.repository import StandardsInForce, money
 
 TEKUN = "tekun"
 DIBAO = "dibao"

@@ -1,0 +1,1 @@
+"""Generators and demo data: synthetic populations for benchmarks, the demo district."""
