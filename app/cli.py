@@ -146,10 +146,11 @@ def rotate_data_key() -> None:
     (the previous keys listed in JIUZHU_OLD_DATA_KEYS)."""
     from app.db.session import session_scope
     from app.kit.rotation import rotate
+    from app.sealed import sealed_columns
 
     async def work() -> dict[str, int]:
         async with session_scope() as session:
-            return await rotate(session)
+            return await rotate(session, sealed_columns())
 
     counts = _run(work)
     typer.echo(", ".join(f"{k}: {v}" for k, v in counts.items()) or "nothing to rotate")

@@ -55,6 +55,15 @@ class Forbidden(AppError):
     message = "无权执行此操作"
 
 
+class OutsideJurisdiction(Forbidden):
+    """A region named in a request that the caller may not act in. A record that exists but
+    lies outside the caller's jurisdiction is a plain 404 (``*_not_found``): its existence is
+    not the caller's to learn."""
+
+    code = "outside_jurisdiction"
+    message = "该地区不在您的辖区内"
+
+
 class Unauthorized(AppError):
     status = 401
     code = "unauthorized"

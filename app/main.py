@@ -22,6 +22,7 @@ from app.audit.router import router as audit_router
 from app.config import get_settings
 from app.db.session import dispose_engine, get_engine
 from app.errors import install_error_handlers
+from app.households.categories.router import router as categories_router
 from app.households.eligibility.router import router as eligibility_router
 from app.households.router import router as households_router
 from app.intake.router import router as intake_router
@@ -120,6 +121,7 @@ def create_app() -> FastAPI:
     api.include_router(staff_intake_router)
     api.include_router(audit_router)
     api.include_router(households_router)
+    api.include_router(categories_router)
     api.include_router(standards_router)
     api.include_router(eligibility_router)
     api.include_router(jobs_router)

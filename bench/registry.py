@@ -343,8 +343,9 @@ async def search(requests: int, show_plan: bool) -> None:
 
     from app.db.session import session_scope
     from app.households import repository
+    from app.households.categories.vocabulary import Category
     from app.households.router import household_filter
-    from app.households.schemas import Category, Cause, RiskLevel
+    from app.households.schemas import Cause, RiskLevel
     from app.kit.actor import Actor
     from app.kit.crypto import get_cipher
     from app.logging import configure_logging

@@ -129,12 +129,13 @@ async def explain(
     captured as it is sent to PostgreSQL and re-run with the same parameters."""
     from sqlalchemy import event
 
-    from app.intake import repository, service
+    from app.intake import repository
     from app.intake.schemas import HELP_BITS, HelpType
+    from app.kit.search import parse_query
     from app.kit.timeutil import now
 
     params = query_params(role, name, i)
-    search = service.parse_query(params["q"]) if "q" in params else {}
+    search = parse_query(params["q"]) if "q" in params else {}
     conn = await session.connection()
     captured: list[tuple[str, Any]] = []
 

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.kit.rotation import EncryptedField
 from app.models.account import Agency, LoginFailure, RefreshToken, Resident, Staff
 
 
@@ -107,3 +108,7 @@ async def revoke_family(session: AsyncSession, family_id: str, at: datetime) -> 
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=at)
     )
+
+
+SEALED_COLUMNS = [EncryptedField("resident.session_key", Resident.id, Resident.session_key_enc)]
+"""Personal fields under the data key, for its rotation (:mod:`app.kit.rotation`)."""

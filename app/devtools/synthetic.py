@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.households.eligibility.rules import CATEGORY_NAMES
+from app.households.categories.vocabulary import CATEGORY_NAMES
 from app.households.schemas import CAUSE_BITS, Cause
 from app.kit.crypto import FieldCipher
 from app.kit.timeutil import now, to_local

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.households.errors import InvalidIfMatch, StaleVersion
 from app.kit import audit
 from app.kit.actor import Actor
+from app.kit.money import money
 from app.models.household import Household, HouseholdChange, HouseholdMember
-from app.standards.repository import money
 
 SEVERE_DISABILITY_GRADES = (1, 2)
 

@@ -48,11 +48,6 @@ class ExactlyOneHead(Invalid):
     message = "家庭成员中须有且只有一位户主（relation 为 head）"
 
 
-class RegionOutOfJurisdiction(Invalid):
-    code = "region_out_of_jurisdiction"
-    message = "所选社区不在本人辖区内"
-
-
 class InvalidIfMatch(Invalid):
     code = "invalid_if_match"
     message = "If-Match 须为记录的版本号"

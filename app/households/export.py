@@ -16,7 +16,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.households import repository
-from app.households.eligibility.rules import CATEGORY_NAMES
+from app.households.categories.vocabulary import CATEGORY_NAMES
 from app.households.repository import HouseholdFilter
 from app.kit import audit
 from app.kit.actor import Actor

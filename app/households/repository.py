@@ -17,6 +17,7 @@ from app.errors import Forbidden
 from app.households.errors import PersonInActiveHousehold
 from app.households.schemas import CAUSE_BITS, Cause
 from app.kit.actor import Actor
+from app.kit.rotation import EncryptedField
 from app.kit.sequence import next_number
 from app.models.household import (
     CategoryChange,
@@ -220,3 +221,14 @@ async def flush_members(session: AsyncSession) -> None:
         if is_active_person_violation(exc):
             raise PersonInActiveHousehold() from None
         raise
+
+
+SEALED_COLUMNS = [
+    EncryptedField(
+        "household_member.id_number",
+        HouseholdMember.id,
+        HouseholdMember.id_enc,
+        HouseholdMember.id_hash,
+    ),
+]
+"""Personal fields under the data key, for its rotation (:mod:`app.kit.rotation`)."""

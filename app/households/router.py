@@ -12,14 +12,11 @@ from app.accounts.dependencies import RequireScope
 from app.accounts.scopes import Scope
 from app.db.deps import Session
 from app.errors import Invalid
-from app.households import categories, export, ledger, repository, service, views
+from app.households import export, ledger, repository, service, views
+from app.households.categories.vocabulary import Category
 from app.households.changelog import parse_if_match
 from app.households.repository import HouseholdFilter
 from app.households.schemas import (
-    Category,
-    CategoryChangeOut,
-    CategoryDecision,
-    CategoryHistoryPage,
     Cause,
     ChangeOut,
     ChangePage,
@@ -35,10 +32,8 @@ from app.households.schemas import (
     MemberRemove,
     MemberUpdate,
     RevealedMember,
-    RevealIn,
     RiskLevel,
 )
-from app.intake.service import parse_query
 from app.kit.crypto import mask_id_number
 from app.kit.idempotency import IdempotencyKey, run_once
 from app.kit.pagination import (
@@ -50,6 +45,8 @@ from app.kit.pagination import (
     split_page,
 )
 from app.kit.params import MAX_ID, RecordId
+from app.kit.schemas import RevealIn
+from app.kit.search import parse_query
 from app.models.household import Household
 
 router = APIRouter(prefix="/staff", tags=["registry"])
@@ -57,7 +54,6 @@ router = APIRouter(prefix="/staff", tags=["registry"])
 Reader = RequireScope(Scope.households_read)
 Writer = RequireScope(Scope.households_write)
 Exporter = RequireScope(Scope.households_export)
-Decider = RequireScope(Scope.categories_decide)
 IfMatch = Annotated[
     str | None,
     Header(alias="If-Match", max_length=40, description="上次读取的版本号；不一致时 409"),
@@ -283,45 +279,6 @@ async def list_changes(
     rows, next_cursor = split_page(rows, limit)
     return ChangePage(
         items=[ChangeOut.model_validate(r) for r in rows],
-        next_cursor=next_cursor,
-    )
-
-
-@router.post("/households/{household_id}/category", response_model=HouseholdDetail)
-async def decide_category(
-    household_id: RecordId,
-    body: CategoryDecision,
-    session: Session,
-    actor: Decider,  # type: ignore[valid-type]
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    """Enrol in a category, change it, or exit (district officers)."""
-
-    async def decide() -> tuple[int, object]:
-        household = await categories.decide(session, actor, household_id, body)
-        return 200, (await views.detail(session, household)).model_dump(mode="json")
-
-    fingerprint = {"household_id": household_id, "decision": body}
-    status, payload = await run_once(session, actor, idempotency_key, fingerprint, decide)
-    return JSONResponse(payload, status_code=status)
-
-
-@router.get("/households/{household_id}/category-history", response_model=CategoryHistoryPage)
-async def category_history(
-    household_id: RecordId,
-    session: Session,
-    actor: Reader,  # type: ignore[valid-type]
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
-) -> CategoryHistoryPage:
-    """Every enrolment, change and exit, newest first, with the standard then in force."""
-    household = await service.readable(session, actor, household_id)
-    rows = await repository.list_category_history(
-        session, household.id, before_id=_before_id(cursor), limit=limit + 1
-    )
-    rows, next_cursor = split_page(rows, limit)
-    return CategoryHistoryPage(
-        items=[CategoryChangeOut.model_validate(r) for r in rows],
         next_cursor=next_cursor,
     )
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, Field, model_validator
 
-from app.intake.schemas import Category
+from app.households.categories.vocabulary import Category
 from app.kit.idnumber import InvalidIdNumber, normalise_id_number
 from app.kit.schemas import InputSchema, LocalDateTime, Money, Schema
 
@@ -76,12 +76,6 @@ class RiskLevel(StrEnum):
 class HouseholdStatus(StrEnum):
     active = "active"  # 在册
     exited = "exited"  # 已退出监测
-
-
-class CategoryAction(StrEnum):
-    enrol = "enrol"
-    change = "change"
-    exit = "exit"
 
 
 class LedgerKind(StrEnum):
@@ -213,23 +207,6 @@ class HouseholdUpdate(PatchSchema):
         return self
 
 
-class CategoryDecision(InputSchema):
-    action: CategoryAction
-    category: Category | None = None
-    effective_date: dt.date
-    reason: str = Field(min_length=2, max_length=500)
-    monthly_amount: MoneyIn | None = None
-
-    @model_validator(mode="after")
-    def _category_for_action(self) -> CategoryDecision:
-        if self.action == CategoryAction.exit:
-            if self.category is not None or self.monthly_amount is not None:
-                raise ValueError("exit 不带 category 与 monthly_amount")
-        elif self.category is None:
-            raise ValueError(f"{self.action.value} 须给出 category")
-        return self
-
-
 class LedgerIn(InputSchema):
     kind: LedgerKind
     date: dt.date
@@ -246,10 +223,6 @@ class LedgerIn(InputSchema):
         if self.amount is None and self.quantity is None:
             raise ValueError("实物或服务须填写 quantity 或 amount")
         return self
-
-
-class RevealIn(InputSchema):
-    reason: str = Field(min_length=2, max_length=200)
 
 
 # ---- responses ----
@@ -347,25 +320,6 @@ class ChangeOut(Schema):
 
 class ChangePage(Schema):
     items: list[ChangeOut]
-    next_cursor: str | None
-
-
-class CategoryChangeOut(Schema):
-    id: int
-    action: CategoryAction
-    category: Category | None
-    previous_category: Category | None
-    effective_date: dt.date
-    reason: str
-    approved_by_id: int | None
-    application_id: int | None
-    monthly_amount: Money | None
-    standard_value: Money | None
-    created_at: LocalDateTime
-
-
-class CategoryHistoryPage(Schema):
-    items: list[CategoryChangeOut]
     next_cursor: str | None
 
 

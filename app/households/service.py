@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.scopes import Scope, has_scope
 from app.config import get_settings
-from app.errors import Forbidden
+from app.errors import Forbidden, OutsideJurisdiction
 from app.households import repository
 from app.households.changelog import (
     ChangeLog,
@@ -24,7 +24,6 @@ from app.households.errors import (
     HeadRequired,
     MemberRemoved,
     PersonInActiveHousehold,
-    RegionOutOfJurisdiction,
     field_errors,
     household_not_found,
     member_not_found,
@@ -42,11 +41,11 @@ from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.crypto import get_cipher, mask_id_number
 from app.kit.idnumber import birth_date, sex
+from app.kit.money import money
 from app.kit.timeutil import now, to_local
 from app.models.household import Household, HouseholdMember
 from app.regions.jurisdiction import covers
 from app.regions.service import require_leaf_region
-from app.standards.repository import money
 
 
 async def readable(
@@ -78,7 +77,9 @@ async def load_for_change(
 async def _require_region(session: AsyncSession, actor: Actor, code: str) -> None:
     await require_leaf_region(session, code)
     if actor.region_code and not covers(actor.region_code, code):
-        raise RegionOutOfJurisdiction(extra=field_errors("region_code", "outside jurisdiction"))
+        raise OutsideJurisdiction(
+            "所选社区不在本人辖区内", extra=field_errors("region_code", "outside jurisdiction")
+        )
 
 
 def _income(

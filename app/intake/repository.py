@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.errors import AppError
 from app.kit.actor import Actor
+from app.kit.rotation import EncryptedField
 from app.kit.sequence import next_number
 from app.models.account import Staff
 from app.models.application import (
@@ -189,3 +190,20 @@ async def lock_application(session: AsyncSession, application_id: int) -> None:
 
 async def staff_member(session: AsyncSession, staff_id: int) -> Staff | None:
     return await session.get(Staff, staff_id)
+
+
+SEALED_COLUMNS = [
+    EncryptedField(
+        "application.subject_id",
+        Application.id,
+        Application.subject_id_enc,
+        Application.subject_id_hash,
+    ),
+    EncryptedField(
+        "application.subject_phone",
+        Application.id,
+        Application.subject_phone_enc,
+        Application.subject_phone_hash,
+    ),
+]
+"""Personal fields under the data key, for its rotation (:mod:`app.kit.rotation`)."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
+from app.households.categories.vocabulary import Category
 from app.kit.idnumber import InvalidIdNumber, normalise_id_number
 from app.kit.params import MAX_ID
 from app.kit.schemas import InputSchema, LocalDateTime, Money, Schema
@@ -33,14 +34,6 @@ class HelpType(StrEnum):
 
 
 HELP_BITS = {help_type: 1 << index for index, help_type in enumerate(HelpType)}
-
-
-class Category(StrEnum):
-    dibao = "dibao"
-    tekun = "tekun"
-    dibao_edge = "dibao_edge"
-    expenditure_hardship = "expenditure_hardship"
-    other_special = "other_special"
 
 
 class Action(StrEnum):
@@ -253,10 +246,6 @@ class AssignIn(InputSchema):
 
 class NoteIn(InputSchema):
     note: str = Field(min_length=1, max_length=2000)
-
-
-class RevealIn(InputSchema):
-    reason: str = Field(min_length=2, max_length=200)
 
 
 class Revealed(Schema):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,7 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.scopes import Scope, has_scope
 from app.config import get_settings
-from app.errors import AppError, Forbidden, Invalid, NotFound
+from app.errors import AppError, Forbidden, Invalid, NotFound, OutsideJurisdiction
 from app.intake import repository
 from app.intake.attachments import MAX_PER_APPLICATION, ReceivedFile, TooManyAttachments, keep
 from app.intake.schemas import (
@@ -38,7 +36,6 @@ from app.intake.schemas import (
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.crypto import get_cipher, mask_id_number, mask_phone
-from app.kit.idnumber import InvalidIdNumber, normalise_id_number
 from app.kit.timeutil import add_working_days, now, to_local
 from app.models.application import Application, ApplicationEvent, Attachment
 from app.regions.jurisdiction import covers
@@ -46,7 +43,6 @@ from app.regions.service import region_names, require_leaf_region
 
 EMERGENCY_HOURS = 24
 ORDINARY_WORKING_DAYS = 3
-REFERENCE_PATTERN = re.compile(r"^[A-Z]{1,6}\d{4}-\d{6,}$")
 
 
 @dataclass(frozen=True)
@@ -106,7 +102,7 @@ async def submit(session: AsyncSession, actor: Actor, body: ApplicationCreate) -
     """Create an application (one-click help) in one transaction, with its first event."""
     await require_leaf_region(session, body.subject.region_code, "subject.region_code")
     if actor.kind == "staff" and not covers(actor.region_code or "", body.subject.region_code):
-        raise Forbidden("该社区不在您的辖区内", code="region_outside_jurisdiction")
+        raise OutsideJurisdiction("该社区不在您的辖区内")
     cipher = get_cipher()
     subject = body.subject
     id_hash = cipher.keyed_hash(subject.id_number) if subject.id_number else None
@@ -259,18 +255,6 @@ async def case_detail(session: AsyncSession, actor: Actor, application_id: int) 
     )
 
 
-def parse_query(q: str) -> dict[str, str | None]:
-    """``q`` is a reference, a full ID number, or the start of a name."""
-    q = q.strip()
-    if REFERENCE_PATTERN.match(q.upper()):
-        return {"reference": q.upper(), "id_hash": None, "name_prefix": None}
-    try:
-        id_number = normalise_id_number(q)
-    except InvalidIdNumber:
-        return {"reference": None, "id_hash": None, "name_prefix": q}
-    return {"reference": None, "id_hash": get_cipher().keyed_hash(id_number), "name_prefix": None}
-
-
 async def _load_for_change(session: AsyncSession, actor: Actor, application_id: int) -> Application:
     application = await repository.get_readable(
         session, actor, application_id, for_update=True, with_events=True
@@ -361,13 +345,15 @@ async def transition(
         body.public_note,
         detail,
     )
-    for hook in APPROVAL_HOOKS if body.action == Action.approve else ():
-        await hook(session, actor, application)
     return application
 
 
-# Called inside the approving transaction (the registry enrols the subject's household).
-APPROVAL_HOOKS: list[Callable[[AsyncSession, Actor, Application], Awaitable[None]]] = []
+async def note_on_approval(session: AsyncSession, application: Application, note: str) -> None:
+    """Add to the approval event's internal note (staff see it; the applicant's timeline shows
+    public notes only): what the approval led to in other domains."""
+    approval = next(e for e in reversed(application.events) if e.action == Action.approve)
+    approval.note = f"{approval.note}\n{note}" if approval.note else note
+    await session.flush()
 
 
 async def withdraw(

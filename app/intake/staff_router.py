@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from app.accounts.dependencies import RequireScope
 from app.accounts.scopes import Scope
 from app.db.deps import Session
-from app.intake import repository, service
+from app.intake import flows, repository, service
 from app.intake.schemas import (
     HELP_BITS,
     ApplicationCreate,
@@ -20,7 +20,6 @@ from app.intake.schemas import (
     HelpType,
     NoteIn,
     Revealed,
-    RevealIn,
     Status,
     TransitionIn,
 )
@@ -33,6 +32,8 @@ from app.kit.pagination import (
     split_page,
 )
 from app.kit.params import MAX_ID, RecordId
+from app.kit.schemas import RevealIn
+from app.kit.search import parse_query
 from app.kit.timeutil import now
 from app.regions.service import region_names
 
@@ -57,7 +58,7 @@ async def queue(
     """The triage queue for the caller's jurisdiction, newest first."""
     before_id = decode_id_cursor(cursor) if cursor else None
     at = now()
-    search = service.parse_query(q) if q else {}
+    search = parse_query(q) if q else {}
     rows = await repository.list_queue(
         session,
         actor,
@@ -112,7 +113,7 @@ async def transition(
     actor: Reader,  # type: ignore[valid-type]
 ) -> CaseDetail:
     """Accept, reject, investigate, submit for review, approve, deny, refer or close."""
-    await service.transition(session, actor, application_id, body)
+    await flows.transition(session, actor, application_id, body)
     return await service.case_detail(session, actor, application_id)
 
 

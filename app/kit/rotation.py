@@ -1,8 +1,12 @@
 """Data-key rotation: re-encrypt every personal field under the current key and recompute
-its keyed hash. Old keys are named in ``JIUZHU_OLD_DATA_KEYS`` until this has run."""
+its keyed hash. Old keys are named in ``JIUZHU_OLD_DATA_KEYS`` until this has run.
+
+Each domain names its own sealed columns (``SEALED_COLUMNS`` in its repository); the command
+(:func:`app.sealed.sealed_columns`) gathers them, so this module knows no domain's tables."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,9 +14,6 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.crypto import get_cipher
-from app.models.account import Resident
-from app.models.application import Application
-from app.models.household import HouseholdMember
 
 BATCH = 500
 
@@ -29,34 +30,11 @@ class EncryptedField:
     keyed_hash: Any = None
 
 
-ENCRYPTED_FIELDS: list[EncryptedField] = [
-    EncryptedField(
-        "application.subject_id",
-        Application.id,
-        Application.subject_id_enc,
-        Application.subject_id_hash,
-    ),
-    EncryptedField(
-        "application.subject_phone",
-        Application.id,
-        Application.subject_phone_enc,
-        Application.subject_phone_hash,
-    ),
-    EncryptedField("resident.session_key", Resident.id, Resident.session_key_enc),
-    EncryptedField(
-        "household_member.id_number",
-        HouseholdMember.id,
-        HouseholdMember.id_enc,
-        HouseholdMember.id_hash,
-    ),
-]
-
-
-async def rotate(session: AsyncSession) -> dict[str, int]:
+async def rotate(session: AsyncSession, fields: Iterable[EncryptedField]) -> dict[str, int]:
     """Rewrite fields not yet under the current key; safe to re-run after an interruption."""
     cipher = get_cipher()
     counts: dict[str, int] = {}
-    for field in ENCRYPTED_FIELDS:
+    for field in fields:
         table = field.ciphertext.class_
         done = 0
         last_id = 0

@@ -11,6 +11,7 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
+    Field,
     PlainSerializer,
     field_validator,
 )
@@ -69,6 +70,12 @@ class InputSchema(BaseModel):
         if _has_nul(value):
             raise ValueError("文本中不能包含 NUL 字符")
         return value
+
+
+class RevealIn(InputSchema):
+    """Why a caller needs a personal field in clear; kept in the audit log."""
+
+    reason: str = Field(min_length=2, max_length=200)
 
 
 T = TypeVar("T")

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.kit.money import money
 from app.models.household import Standard
 from app.regions.jurisdiction import ancestors, in_subtree
 
-CENT = Decimal("0.01")
 DEFAULT_EDGE_MULTIPLIER = Decimal("1.5")
 
 
@@ -31,11 +31,6 @@ class StandardKind(StrEnum):
     dibao = "dibao"  # 低保标准
     tekun = "tekun"  # 特困人员基本生活标准
     edge_multiplier = "edge_multiplier"  # 低保边缘倍数
-
-
-def money(value: Decimal) -> Decimal:
-    """Yuan rounded half-up to the cent."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 async def standard_in_force(

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound, OutsideJurisdiction
 from app.kit import audit
 from app.kit.actor import Actor
+from app.kit.money import money
 from app.kit.pagination import decode_cursor, split_page
 from app.kit.params import MAX_ID
 from app.kit.timeutil import local_today
@@ -18,7 +19,7 @@ from app.models.region import Region
 from app.regions.jurisdiction import covers
 from app.regions.service import region_names
 from app.standards import repository
-from app.standards.repository import StandardKind, money
+from app.standards.repository import StandardKind
 from app.standards.schemas import StandardIn, StandardOut, StandardPage
 
 
@@ -109,7 +110,7 @@ async def create_standard(session: AsyncSession, actor: Actor, body: StandardIn)
             extra={"errors": [{"field": "region_code", "message": "unknown region code"}]},
         )
     if not actor.region_code or not covers(actor.region_code, body.region_code):
-        raise Forbidden("只能为本辖区设定标准", code="outside_jurisdiction")
+        raise OutsideJurisdiction("只能为本辖区设定标准")
     kind = body.kind.value
     if await repository.find_standard(session, body.region_code, kind, body.effective_from):
         raise StandardExists()

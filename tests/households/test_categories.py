@@ -1,4 +1,4 @@
-"""Categories: enrol, change, exit, re-enrol; the append-only history; the approval hook."""
+"""Categories: enrol, change, exit, re-enrol; the append-only history; approval through the intake flow."""
 
 from __future__ import annotations
 

@@ -169,7 +169,7 @@ async def test_bad_input_is_refused_and_nothing_is_created(client: httpx.AsyncCl
         (household_body(members=[member(relation="spouse")]), 422, "exactly_one_head"),
         (household_body(region_code=LIUCHENG), 422, "region_not_community"),
         (household_body(region_code="510115099099"), 422, "invalid_region"),
-        (household_body(region_code=GONGPING_COMMUNITY), 422, "region_out_of_jurisdiction"),
+        (household_body(region_code=GONGPING_COMMUNITY), 403, "outside_jurisdiction"),
         (household_body(status="exited"), 422, "validation_error"),
         (household_body(category="dibao"), 422, "validation_error"),
         (household_body(members=[member(secret="x")]), 422, "validation_error"),
@@ -469,12 +469,13 @@ async def test_patch_refuses_stale_versions_and_bad_input(client: httpx.AsyncCli
         ({"monthly_rigid_spending": {"medical": "-3"}}, {}, "validation_error"),
         ({"monthly_rigid_spending": {"rent": "3"}}, {}, "validation_error"),
         ({"region_code": LIUCHENG}, {}, "region_not_community"),
-        ({"region_code": GONGPING_COMMUNITY}, {}, "region_out_of_jurisdiction"),
+        ({"region_code": GONGPING_COMMUNITY}, {}, "outside_jurisdiction"),
     ]:
         response = await client.patch(
             f"/staff/households/{hid}", json=body, headers={**headers, **extra}
         )
-        assert (response.status_code, response.json()["code"]) == (422, code), body
+        status = 403 if code == "outside_jurisdiction" else 422
+        assert (response.status_code, response.json()["code"]) == (status, code), body
     missing = await client.patch("/staff/households/999999", json={"address": "x"}, headers=headers)
     assert missing.status_code == 404
     after = (await client.get(f"/staff/households/{hid}", headers=headers)).json()
@@ -503,7 +504,7 @@ async def test_workers_register_in_their_own_area(client: httpx.AsyncClient, rol
     refused = await client.post(
         "/staff/households", json=household_body(region_code=NANJIANG), headers=headers
     )
-    assert refused.json()["code"] == "region_out_of_jurisdiction"
+    assert (refused.status_code, refused.json()["code"]) == (403, "outside_jurisdiction")
 
 
 async def test_hostile_input_is_a_4xx_never_a_500(client: httpx.AsyncClient) -> None:

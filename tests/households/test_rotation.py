@@ -32,6 +32,7 @@ async def test_rotation_rewrites_member_id_numbers(
 ) -> None:
     from app.db.session import session_scope
     from app.kit.rotation import rotate
+    from app.sealed import sealed_columns
 
     headers = await street(client)
     person = id_number()
@@ -47,7 +48,7 @@ async def test_rotation_rewrites_member_id_numbers(
     assert await search() == []  # the keyed hash is still the old key's
 
     async with session_scope() as session:
-        counts = await rotate(session)
+        counts = await rotate(session, sealed_columns())
     assert counts["household_member.id_number"] == 1
 
     assert await search() == [household["id"]]
@@ -63,3 +64,19 @@ async def test_rotation_rewrites_member_id_numbers(
         headers=headers,
     )
     assert again.json()["code"] == "person_in_active_household"
+
+
+def test_every_sealed_column_is_rotated() -> None:
+    """A column holding ciphertext (``*_enc``) that no domain lists would keep the old key
+    forever and become unreadable once the old key is dropped."""
+    from app.db.base import Model
+    from app.sealed import sealed_columns
+
+    listed = {(f.ciphertext.class_.__tablename__, f.ciphertext.key) for f in sealed_columns()}
+    sealed = {
+        (table.name, column.name)
+        for table in Model.metadata.sorted_tables
+        for column in table.columns
+        if column.name.endswith("_enc")
+    }
+    assert sealed and sealed <= listed, sealed - listed

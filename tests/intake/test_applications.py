@@ -589,7 +589,7 @@ async def test_staff_enter_applications_only_within_their_jurisdiction(
         "/staff/applications", json=application_body(), headers=other_street
     )
     assert response.status_code == 403
-    assert response.json()["code"] == "region_outside_jurisdiction"
+    assert response.json()["code"] == "outside_jurisdiction"
     assert await count_applications() == 0
     inside = await client.post(
         "/staff/applications",

@@ -39,7 +39,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Forbidden
-from app.households.eligibility.rules import DIBAO, EDGE, EXIT, EXPENDITURE, OTHER, TEKUN
+from app.households.categories.vocabulary import Category
+from app.households.eligibility.rules import EXIT
 from app.households.repository import readable_statement
 from app.kit.actor import Actor
 from app.models.household import Household, HouseholdMember
@@ -206,19 +207,19 @@ def mismatch_statement(
     a = assessed.subquery("assessed")
 
     best = case(
-        (a.c.q_tekun, literal(TEKUN)),
-        (a.c.q_dibao, literal(DIBAO)),
-        (a.c.q_exp, literal(EXPENDITURE)),
-        (a.c.q_edge, literal(EDGE)),
+        (a.c.q_tekun, literal(Category.tekun.value)),
+        (a.c.q_dibao, literal(Category.dibao.value)),
+        (a.c.q_exp, literal(Category.expenditure_hardship.value)),
+        (a.c.q_edge, literal(Category.dibao_edge.value)),
         else_=null(),
     )
     no_longer = or_(
         and_(a.c.category.is_(None), or_(a.c.q_tekun, a.c.q_dibao, a.c.q_exp, a.c.q_edge)),
-        and_(a.c.category == DIBAO, not_(a.c.q_dibao)),
-        and_(a.c.category == TEKUN, not_(a.c.q_tekun)),
-        and_(a.c.category == EDGE, not_(a.c.q_edge)),
-        and_(a.c.category == EXPENDITURE, not_(a.c.q_exp)),
-        and_(a.c.category == OTHER, not_(a.c.q_other)),
+        and_(a.c.category == Category.dibao.value, not_(a.c.q_dibao)),
+        and_(a.c.category == Category.tekun.value, not_(a.c.q_tekun)),
+        and_(a.c.category == Category.dibao_edge.value, not_(a.c.q_edge)),
+        and_(a.c.category == Category.expenditure_hardship.value, not_(a.c.q_exp)),
+        and_(a.c.category == Category.other_special.value, not_(a.c.q_other)),
     )
     suggestion = func.coalesce(best, literal(EXIT, String)).label("suggested")
     # Only what the service reads: a flag left out is not computed (its member look-up with it).

@@ -37,24 +37,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from app.standards.repository import StandardsInForce, money
+from app.households.categories.vocabulary import CATEGORY_NAMES, PREFERENCE, Category
+from app.kit.money import money
+from app.standards.repository import StandardsInForce
 
-TEKUN = "tekun"
-DIBAO = "dibao"
-EXPENDITURE = "expenditure_hardship"
-EDGE = "dibao_edge"
-OTHER = "other_special"
-PREFERENCE = (TEKUN, DIBAO, EXPENDITURE, EDGE, OTHER)
-EXIT = "exit"
+EXIT = "exit"  # a worklist suggestion, not a category
 
-CATEGORY_NAMES = {
-    TEKUN: "特困人员",
-    DIBAO: "低保",
-    EXPENDITURE: "刚性支出困难家庭",
-    EDGE: "低保边缘家庭",
-    OTHER: "其他特殊困难",
-    EXIT: "退出监测类别",
-}
 RELATION_NAMES = {
     "head": "户主",
     "spouse": "配偶",
@@ -112,7 +100,7 @@ class Assessment:
     income_total: Decimal
     income_per_head: Decimal
     income_per_head_after_rigid_spending: Decimal
-    qualifies: list[str] = field(default_factory=list)
+    qualifies: list[Category] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
 
 
@@ -147,7 +135,7 @@ def assess(
     head = per_head(total, n)
     after = per_head(total - spending, n)
     steps: list[str] = []
-    qualifies: set[str] = set()
+    qualifies: set[Category] = set()
 
     if n == 0:
         steps.append("家庭没有在册成员，无法测算。")
@@ -167,7 +155,7 @@ def assess(
     standard_note = f"{standards.on:%Y年%m月%d日}执行的低保标准为每人每月 {yuan(s)}"
     below = head < s
     if below:
-        qualifies.add(DIBAO)
+        qualifies.add(Category.dibao)
         steps.append(f"第四步：{standard_note}；人均 {yuan(head)} 低于标准，符合低保条件。")
     else:
         relation = "等于" if head == s else "高于"
@@ -184,7 +172,7 @@ def assess(
     if below:
         steps.append("第六步：已按收入符合低保，不再认定刚性支出困难家庭。")
     elif after < s:
-        qualifies.add(EXPENDITURE)
+        qualifies.add(Category.expenditure_hardship)
         steps.append(
             f"第六步：扣除刚性支出后人均 {yuan(after)} 低于低保标准 {yuan(s)}，"
             "符合刚性支出困难家庭条件。"
@@ -203,7 +191,7 @@ def assess(
     if below:
         steps.append(f"{threshold}；已符合低保，不再认定低保边缘家庭。")
     elif head < edge:
-        qualifies.add(EDGE)
+        qualifies.add(Category.dibao_edge)
         steps.append(f"{threshold}；人均 {yuan(head)} 低于边缘线，符合低保边缘家庭条件。")
     else:
         steps.append(f"{threshold}；人均 {yuan(head)} 不低于边缘线，不符合低保边缘家庭条件。")
@@ -213,7 +201,7 @@ def assess(
     if not severe:
         steps.append("第八步（重残重病单人户）：家庭中没有一、二级残疾或重病成员，不适用。")
     elif eligible_alone:
-        qualifies.update({DIBAO, OTHER})
+        qualifies.update({Category.dibao, Category.other_special})
         names = "、".join(
             f"{m.name}（本人月收入 {yuan(m.monthly_income)}）" for m in eligible_alone
         )
@@ -230,7 +218,7 @@ def assess(
 
     tekun_note = f"（特困人员基本生活标准 {yuan(standards.tekun)}）" if standards.tekun else ""
     if all(m.tekun_person for m in members):
-        qualifies.add(TEKUN)
+        qualifies.add(Category.tekun)
         steps.append(
             "第九步（特困）：在册成员均无劳动能力、无收入，且为 60 岁以上老人、16 岁以下未成年人"
             f"或一、二级残疾人，家中没有有劳动能力的赡养、抚养、扶养人，符合特困人员条件{tekun_note}。"

@@ -7,7 +7,8 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from app.households.schemas import Category, HouseholdItem
+from app.households.categories.vocabulary import Category
+from app.households.schemas import HouseholdItem
 from app.kit.schemas import Money, Schema
 
 

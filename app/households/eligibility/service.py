@@ -10,23 +10,20 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, NotFound
+from app.errors import Conflict
+from app.households.categories.vocabulary import CATEGORY_NAMES, Category
 from app.households.eligibility import repository
 from app.households.eligibility.rules import (
-    CATEGORY_NAMES,
-    DIBAO,
-    EDGE,
-    EXPENDITURE,
-    OTHER,
-    TEKUN,
     MemberFacts,
     assess,
     per_head,
     yuan,
 )
 from app.households.eligibility.schemas import EligibilityOut, MismatchItem, MismatchPage
+from app.households.errors import household_not_found
 from app.households.schemas import Head
 from app.kit.actor import Actor
+from app.kit.idnumber import age
 from app.kit.pagination import encode_cursor
 from app.regions.service import region_names
 from app.standards.repository import standards_in_force
@@ -38,14 +35,6 @@ HUNDRED = Decimal(100)
 class StandardNotSet(Conflict):
     code = "standard_not_set"
     message = "该地区在该日期没有执行中的低保标准"
-
-
-def household_not_found() -> NotFound:
-    return NotFound("家庭不存在", code="household_not_found")
-
-
-def age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 async def household_eligibility(
@@ -98,21 +87,21 @@ def _why_not(
 ) -> str:
     """Why the current category no longer fits."""
     total = Decimal(row["monthly_income_total"])
-    if current == DIBAO:
+    if current == Category.dibao:
         return f"人均月收入 {yuan(head)} 已不低于低保标准 {s}，且没有可按单人户纳入的重残重病成员"
-    if current == TEKUN:
+    if current == Category.tekun:
         if total > 0:
             return f"家庭月收入 {yuan(total)}，特困人员应无收入"
         return "家中有有劳动能力、或不属于老年、未成年、重度残疾的成员"
-    if current == EDGE:
+    if current == Category.dibao_edge:
         if row["q_income"]:
             return f"人均月收入 {yuan(head)} 已低于低保标准 {s}"
         return f"人均月收入 {yuan(head)} 已不低于低保边缘线 {e}"
-    if current == EXPENDITURE:
+    if current == Category.expenditure_hardship:
         if row["q_income"]:
             return f"人均月收入 {yuan(head)} 已低于低保标准 {s}"
         return f"扣除刚性支出后人均月收入 {yuan(after)} 已不低于低保标准 {s}"
-    if current == OTHER:
+    if current == Category.other_special:
         return "家中没有本人收入低于低保标准的一、二级残疾或重病成员"
     return "现类别与家庭情况不符"
 
@@ -120,17 +109,17 @@ def _why_not(
 def _why_suggested(
     suggested: str, row: Mapping[str, Any], head: Decimal, after: Decimal, s: str, e: str
 ) -> str:
-    if suggested == TEKUN:
+    if suggested == Category.tekun:
         return "在册成员均无劳动能力、无收入，且为老年、未成年或重度残疾人员，建议认定为特困人员"
-    if suggested == DIBAO:
+    if suggested == Category.dibao:
         if row["q_income"]:
             return f"人均月收入 {yuan(head)} 低于低保标准 {s}，建议纳入低保"
         return "有本人收入低于标准的重残重病成员，建议按单人户纳入低保"
-    if suggested == EXPENDITURE:
+    if suggested == Category.expenditure_hardship:
         return (
             f"扣除刚性支出后人均月收入 {yuan(after)} 低于低保标准 {s}，建议认定为刚性支出困难家庭"
         )
-    if suggested == EDGE:
+    if suggested == Category.dibao_edge:
         return f"人均月收入 {yuan(head)} 低于低保边缘线 {e}，建议认定为低保边缘家庭"
     return "已不符合任何监测类别，建议退出"
 

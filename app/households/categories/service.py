@@ -1,6 +1,5 @@
-"""Dynamic management (动态管理): enrol a household in a category, change it, or exit it; and
-the approval hook that does so when an application is approved. The history is append-only
-and keeps the standard in force at each decision."""
+"""Dynamic management (动态管理): enrol a household in a category, change it, or exit it. The
+history is append-only and keeps the standard in force at each decision."""
 
 from __future__ import annotations
 
@@ -11,23 +10,13 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.households import repository, service
+from app.households.categories.schemas import CategoryAction, CategoryDecision
 from app.households.changelog import ChangeLog, current_members
-from app.households.eligibility.rules import CATEGORY_NAMES
 from app.households.errors import InvalidCategoryAction
-from app.households.schemas import (
-    CategoryAction,
-    CategoryDecision,
-    HouseholdCreate,
-    MemberIn,
-    Relation,
-)
-from app.intake.service import APPROVAL_HOOKS
 from app.kit.actor import Actor
-from app.kit.crypto import get_cipher
-from app.kit.timeutil import now, to_local
-from app.models.application import Application
+from app.kit.money import money
 from app.models.household import CategoryChange, Household
-from app.standards.repository import money, value_in_force
+from app.standards.repository import value_in_force
 
 
 @dataclass(frozen=True)
@@ -125,86 +114,3 @@ async def decide(
     )
     await apply_decision(session, actor, household, decision)
     return household
-
-
-async def _case_note(session: AsyncSession, application: Application, note: str) -> None:
-    """Add to the approval event's internal note (staff see it; the applicant's timeline
-    shows public notes only)."""
-    approval = next(e for e in reversed(application.events) if e.action == "approve")
-    approval.note = f"{approval.note}\n{note}" if approval.note else note
-    await session.flush()
-
-
-async def _subject_household(
-    session: AsyncSession, actor: Actor, application: Application
-) -> Household | str | None:
-    """The household the subject is an active member of, ``None`` if none, or a note on why
-    it cannot be used."""
-    assert application.subject_id_hash is not None
-    household_id = await repository.active_household_id_of(session, application.subject_id_hash)
-    if household_id is None:
-        return None
-    household = await repository.get_readable(
-        session, actor, household_id, for_update=True, with_members=True
-    )
-    if household is None:
-        return "申请对象已在审批人辖区以外的在册家庭中，未更新其类别"
-    return household
-
-
-async def enrol_from_application(
-    session: AsyncSession, actor: Actor, application: Application
-) -> None:
-    """Approval enrols the subject's household, or updates its category; a subject without
-    an ID number cannot be registered, which the case notes instead of failing the approval."""
-    category = application.decision_category
-    if category is None:
-        return
-    if application.subject_id_enc is None or application.subject_id_hash is None:
-        await _case_note(
-            session, application, "申请未提供身份证号，未能纳入监测家庭；请补录后手工建档"
-        )
-        return
-    found = await _subject_household(session, actor, application)
-    if isinstance(found, str):
-        await _case_note(session, application, found)
-        return
-    household = found
-    if household is None:
-        head = MemberIn(
-            name=application.subject_name,
-            id_number=get_cipher().decrypt(application.subject_id_enc),
-            relation=Relation.head,
-        )
-        body = HouseholdCreate(
-            region_code=application.region_code, address=application.address, members=[head]
-        )
-        household = await service.create_household(
-            session, actor, body, application_id=application.id
-        )
-    if household.category == category:
-        await _case_note(
-            session,
-            application,
-            f"申请对象所在家庭 {household.reference} 已是{CATEGORY_NAMES[category]}，类别未变",
-        )
-        return
-    decided = to_local(application.decided_at or now()).date()
-    decision = Decision(
-        action=CategoryAction.change if household.category else CategoryAction.enrol,
-        category=category,
-        effective_date=decided,
-        reason=f"申请 {application.reference} 审批通过",
-        monthly_amount=application.decision_amount,
-        application_id=application.id,
-    )
-    await apply_decision(session, actor, household, decision)
-    await _case_note(
-        session,
-        application,
-        f"已纳入监测家庭 {household.reference}（{CATEGORY_NAMES[category]}）",
-    )
-
-
-if enrol_from_application not in APPROVAL_HOOKS:
-    APPROVAL_HOOKS.append(enrol_from_application)

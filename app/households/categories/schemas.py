@@ -1,0 +1,54 @@
+"""Shapes of the category endpoints: a decision, and the history of decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from app.households.categories.vocabulary import Category
+from app.households.schemas import MoneyIn
+from app.kit.schemas import InputSchema, LocalDateTime, Money, Schema
+
+
+class CategoryAction(StrEnum):
+    enrol = "enrol"
+    change = "change"
+    exit = "exit"
+
+
+class CategoryDecision(InputSchema):
+    action: CategoryAction
+    category: Category | None = None
+    effective_date: dt.date
+    reason: str = Field(min_length=2, max_length=500)
+    monthly_amount: MoneyIn | None = None
+
+    @model_validator(mode="after")
+    def _category_for_action(self) -> CategoryDecision:
+        if self.action == CategoryAction.exit:
+            if self.category is not None or self.monthly_amount is not None:
+                raise ValueError("exit 不带 category 与 monthly_amount")
+        elif self.category is None:
+            raise ValueError(f"{self.action.value} 须给出 category")
+        return self
+
+
+class CategoryChangeOut(Schema):
+    id: int
+    action: CategoryAction
+    category: Category | None
+    previous_category: Category | None
+    effective_date: dt.date
+    reason: str
+    approved_by_id: int | None
+    application_id: int | None
+    monthly_amount: Money | None
+    standard_value: Money | None
+    created_at: LocalDateTime
+
+
+class CategoryHistoryPage(Schema):
+    items: list[CategoryChangeOut]
+    next_cursor: str | None

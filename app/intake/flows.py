@@ -1,0 +1,47 @@
+"""Flows that start in intake and cross into other domains, each step in the caller's
+transaction (the request's, or a worker's or command's own ``session_scope()``).
+
+Approval: the case moves to ``approved`` (intake), then the registry enrols the subject's
+household or changes its category (:mod:`app.households.categories.enrolment`), and intake
+records on the approval event what the registry did."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.households.categories import enrolment
+from app.intake import service
+from app.intake.schemas import Action, TransitionIn
+from app.kit.actor import Actor
+from app.kit.crypto import get_cipher
+from app.kit.timeutil import now, to_local
+from app.models.application import Application
+
+
+def approved_subject(application: Application) -> enrolment.ApprovedSubject:
+    """What the approval decided about its subject, in the registry's terms."""
+    assert application.decision_category is not None
+    encrypted = application.subject_id_enc
+    return enrolment.ApprovedSubject(
+        application_id=application.id,
+        application_reference=application.reference,
+        name=application.subject_name,
+        id_number=get_cipher().decrypt(encrypted) if encrypted else None,
+        id_hash=application.subject_id_hash,
+        region_code=application.region_code,
+        address=application.address,
+        category=application.decision_category,
+        monthly_amount=application.decision_amount,
+        decided_on=to_local(application.decided_at or now()).date(),
+    )
+
+
+async def transition(
+    session: AsyncSession, actor: Actor, application_id: int, body: TransitionIn
+) -> Application:
+    """A life-cycle step; an approval also enrols the subject's household in the registry."""
+    application = await service.transition(session, actor, application_id, body)
+    if body.action == Action.approve:
+        note = await enrolment.enrol(session, actor, approved_subject(application))
+        await service.note_on_approval(session, application, note)
+    return application

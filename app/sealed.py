@@ -1,0 +1,17 @@
+"""The personal fields sealed under the data key, gathered from each domain that holds some
+(its repository's ``SEALED_COLUMNS``), for ``rotate-data-key``. A domain that seals a new
+column adds it to its own list; a test checks that every ``*_enc`` column is listed."""
+
+from __future__ import annotations
+
+from app.accounts import repository as accounts
+from app.households import repository as households
+from app.intake import repository as intake
+from app.kit.rotation import EncryptedField
+
+DOMAINS = (accounts, intake, households)
+
+
+def sealed_columns() -> list[EncryptedField]:
+    """Every domain's sealed columns."""
+    return [field for domain in DOMAINS for field in domain.SEALED_COLUMNS]
