@@ -24,6 +24,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check $(wildcard app tests bench migrations)
 	$(PY) -m ruff format --check $(wildcard app tests bench migrations)
+	$(VENV)/bin/lint-imports
 
 typecheck: $(STAMP)
 	$(PY) -m mypy app

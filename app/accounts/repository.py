@@ -9,8 +9,10 @@ from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.errors import NotFound
 from app.kit.rotation import EncryptedField
 from app.models.account import Agency, LoginFailure, RefreshToken, Resident, Staff
+from app.models.region import Region
 
 
 async def staff_by_username(session: AsyncSession, username: str) -> Staff | None:
@@ -108,6 +110,12 @@ async def revoke_family(session: AsyncSession, family_id: str, at: datetime) -> 
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=at)
     )
+
+
+async def require_region(session: AsyncSession, code: str) -> None:
+    """The region an account belongs to exists; 404 ``region_not_found`` otherwise."""
+    if await session.get(Region, code) is None:
+        raise NotFound("行政区划不存在", code="region_not_found")
 
 
 SEALED_COLUMNS = [EncryptedField("resident.session_key", Resident.id, Resident.session_key_enc)]

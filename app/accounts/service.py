@@ -27,7 +27,6 @@ from app.kit.actor import Actor
 from app.kit.crypto import get_cipher
 from app.kit.timeutil import now
 from app.models.account import Agency, RefreshToken, Staff
-from app.regions.service import get_region
 
 
 @dataclass(frozen=True)
@@ -168,7 +167,7 @@ async def create_staff(
         raise Invalid(f"unknown role {role!r}", code="invalid_role") from exc
     if len(password) < 8:
         raise Invalid("password must be at least 8 characters", code="weak_password")
-    await get_region(session, region_code)
+    await repository.require_region(session, region_code)
     if await repository.staff_by_username(session, username):
         raise Invalid(f"username {username!r} is taken", code="username_taken")
     staff = Staff(
@@ -187,7 +186,7 @@ async def create_agency(
     session: AsyncSession, *, name: str, region_code: str
 ) -> tuple[Agency, str]:
     """Register an agency; the API key is returned once and only its hash is kept."""
-    await get_region(session, region_code)
+    await repository.require_region(session, region_code)
     key = new_opaque_token("jzk")
     agency = Agency(
         name=name, region_code=region_code, api_key_hash=token_digest(key), key_prefix=key[:10]

@@ -4,19 +4,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from app.accounts.dependencies import RequireScope
-from app.accounts.scopes import Scope
+from app.accounts.dependencies import RequireAuditRead
 from app.audit import repository
 from app.db.deps import Session
 from app.kit.pagination import (
     DEFAULT_LIMIT,
     Cursor,
     Limit,
-    decode_id_cursor,
+    after_id,
     split_page,
 )
 from app.kit.params import MAX_ID
-from app.kit.schemas import LocalDateTime, Schema, UtcDateTime
+from app.kit.schemas import LocalDateTime, Page, Schema, UtcDateTime
 
 router = APIRouter(prefix="/staff", tags=["audit"])
 
@@ -34,15 +33,13 @@ class AuditEventOut(Schema):
     detail: dict[str, Any]
 
 
-class AuditPage(Schema):
-    items: list[AuditEventOut]
-    next_cursor: str | None
+AuditPage = Page[AuditEventOut]
 
 
 @router.get("/audit", response_model=AuditPage)
 async def list_audit(
     session: Session,
-    actor: RequireScope(Scope.audit_read),  # type: ignore[valid-type]
+    actor: RequireAuditRead,
     record_type: Annotated[str | None, Query(max_length=32, pattern=r"^[^\x00]*$")] = None,
     record_id: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None,
     actor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
@@ -56,7 +53,7 @@ async def list_audit(
     cursor: Cursor = None,
 ) -> AuditPage:
     """The audit log, newest first (auditors and district officers)."""
-    before_id = decode_id_cursor(cursor) if cursor else None
+    before_id = after_id(cursor)
     if actor_id is not None and actor_kind is None:
         # Staff, residents and agencies are numbered separately: an actor id alone is staff.
         actor_kind = "staff"

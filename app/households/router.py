@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from app.accounts.dependencies import RequireScope
-from app.accounts.scopes import Scope
+from app.accounts.dependencies import (
+    RequireHouseholdsExport,
+    RequireHouseholdsRead,
+    RequireHouseholdsWrite,
+)
 from app.db.deps import Session
-from app.errors import Invalid
 from app.households import export, ledger, repository, service, views
 from app.households.categories.vocabulary import Category
 from app.households.changelog import parse_if_match
@@ -40,20 +41,20 @@ from app.kit.pagination import (
     DEFAULT_LIMIT,
     Cursor,
     Limit,
-    decode_cursor,
-    decode_id_cursor,
+    after_date_id,
+    after_id,
     split_page,
 )
-from app.kit.params import MAX_ID, RecordId
+from app.kit.params import RecordId
 from app.kit.schemas import RevealIn
 from app.kit.search import parse_query
 from app.models.household import Household
 
 router = APIRouter(prefix="/staff", tags=["registry"])
 
-Reader = RequireScope(Scope.households_read)
-Writer = RequireScope(Scope.households_write)
-Exporter = RequireScope(Scope.households_export)
+Reader = RequireHouseholdsRead
+Writer = RequireHouseholdsWrite
+Exporter = RequireHouseholdsExport
 IfMatch = Annotated[
     str | None,
     Header(alias="If-Match", max_length=40, description="上次读取的版本号；不一致时 409"),
@@ -94,7 +95,7 @@ Filters = Annotated[HouseholdFilter, Depends(household_filter)]
 
 
 def _before_id(cursor: str | None) -> int | None:
-    return decode_id_cursor(cursor) if cursor else None
+    return after_id(cursor)
 
 
 def _etag(response: Response, household: Household) -> None:
@@ -108,14 +109,14 @@ async def _created(session: Session, household: Household) -> tuple[int, object]
 @router.get("/households", response_model=HouseholdPage)
 async def list_households(
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: Reader,
     filters: Filters,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> HouseholdPage:
     """Households in the caller's jurisdiction, newest first."""
     rows = await repository.list_households(
-        session, actor, filters, before_id=_before_id(cursor), limit=limit + 1
+        session, actor, filters, before_id=after_id(cursor), limit=limit + 1
     )
     rows, next_cursor = split_page(rows, limit)
     return HouseholdPage(
@@ -131,7 +132,7 @@ async def list_households(
 )
 async def export_households(
     session: Session,
-    actor: Exporter,  # type: ignore[valid-type]
+    actor: Exporter,
     filters: Filters,
 ) -> StreamingResponse:
     """The list, with the same filters, as an XLSX workbook (masked IDs); audited."""
@@ -150,7 +151,7 @@ async def export_households(
 async def create_household(
     body: HouseholdCreate,
     session: Session,
-    actor: Writer,  # type: ignore[valid-type]
+    actor: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Register a household and its members (exactly one head)."""
@@ -166,7 +167,7 @@ async def create_household(
 async def get_household(
     household_id: RecordId,
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: Reader,
     response: Response,
 ) -> HouseholdDetail:
     """The household with its members, category and the dibao standard in force."""
@@ -180,7 +181,7 @@ async def update_household(
     household_id: RecordId,
     body: HouseholdUpdate,
     session: Session,
-    actor: Writer,  # type: ignore[valid-type]
+    actor: Writer,
     response: Response,
     if_match: IfMatch = None,
 ) -> HouseholdDetail:
@@ -197,7 +198,7 @@ async def add_member(
     household_id: RecordId,
     body: MemberIn,
     session: Session,
-    actor: Writer,  # type: ignore[valid-type]
+    actor: Writer,
     idempotency_key: IdempotencyKey = None,
     if_match: IfMatch = None,
 ) -> JSONResponse:
@@ -220,7 +221,7 @@ async def update_member(
     member_id: RecordId,
     body: MemberUpdate,
     session: Session,
-    actor: Writer,  # type: ignore[valid-type]
+    actor: Writer,
     response: Response,
     if_match: IfMatch = None,
 ) -> HouseholdDetail:
@@ -238,7 +239,7 @@ async def remove_member(
     member_id: RecordId,
     body: MemberRemove,
     session: Session,
-    actor: Writer,  # type: ignore[valid-type]
+    actor: Writer,
     response: Response,
     if_match: IfMatch = None,
 ) -> HouseholdDetail:
@@ -256,7 +257,7 @@ async def reveal_member(
     member_id: RecordId,
     body: RevealIn,
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: Reader,
 ) -> RevealedMember:
     """A member's ID number in clear, with a reason; every reveal is audited."""
     id_number = await service.reveal_member(session, actor, household_id, member_id, body.reason)
@@ -267,14 +268,14 @@ async def reveal_member(
 async def list_changes(
     household_id: RecordId,
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: Reader,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> ChangePage:
     """The version history: who changed which field, old and new value, newest first."""
     household = await service.readable(session, actor, household_id)
     rows = await repository.list_changes(
-        session, household.id, before_id=_before_id(cursor), limit=limit + 1
+        session, household.id, before_id=after_id(cursor), limit=limit + 1
     )
     rows, next_cursor = split_page(rows, limit)
     return ChangePage(
@@ -287,25 +288,14 @@ async def list_changes(
 async def list_ledger(
     household_id: RecordId,
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: Reader,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> LedgerPage:
     """The household's assistance timeline, latest date first."""
-    before = None
-    if cursor:
-        day, entry_id = decode_cursor(cursor, 2)
-        if (
-            isinstance(entry_id, bool)
-            or not isinstance(entry_id, int)
-            or not 1 <= entry_id <= MAX_ID
-        ):
-            raise Invalid("分页游标无效", code="invalid_cursor")
-        try:
-            before = (dt.date.fromisoformat(day), entry_id)
-        except (TypeError, ValueError) as exc:
-            raise Invalid("分页游标无效", code="invalid_cursor") from exc
-    rows = await ledger.entries(session, actor, household_id, before=before, limit=limit + 1)
+    rows = await ledger.entries(
+        session, actor, household_id, before=after_date_id(cursor), limit=limit + 1
+    )
     rows, next_cursor = split_page(
         rows,
         limit,
@@ -322,7 +312,7 @@ async def add_ledger_entry(
     household_id: RecordId,
     body: LedgerIn,
     session: Session,
-    actor: Writer,  # type: ignore[valid-type]
+    actor: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Record money, goods or a service the household received."""

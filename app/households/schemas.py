@@ -11,7 +11,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from app.households.categories.vocabulary import Category
 from app.kit.idnumber import InvalidIdNumber, normalise_id_number
-from app.kit.schemas import InputSchema, LocalDateTime, Money, Schema
+from app.kit.schemas import InputSchema, LocalDateTime, Money, Page, Schema
 
 __all__ = ["Category"]
 
@@ -256,9 +256,7 @@ class HouseholdItem(Schema):
     updated_at: LocalDateTime
 
 
-class HouseholdPage(Schema):
-    items: list[HouseholdItem]
-    next_cursor: str | None
+HouseholdPage = Page[HouseholdItem]
 
 
 class MemberOut(Schema):
@@ -318,9 +316,7 @@ class ChangeOut(Schema):
     new_value: Any
 
 
-class ChangePage(Schema):
-    items: list[ChangeOut]
-    next_cursor: str | None
+ChangePage = Page[ChangeOut]
 
 
 class LedgerEntryOut(Schema):
@@ -336,9 +332,7 @@ class LedgerEntryOut(Schema):
     created_at: LocalDateTime
 
 
-class LedgerPage(Schema):
-    items: list[LedgerEntryOut]
-    next_cursor: str | None
+LedgerPage = Page[LedgerEntryOut]
 
 
 class RevealedMember(Schema):

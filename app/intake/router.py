@@ -22,7 +22,7 @@ from app.kit.pagination import (
     DEFAULT_LIMIT,
     Cursor,
     Limit,
-    decode_id_cursor,
+    after_id,
     split_page,
 )
 from app.kit.params import RecordId
@@ -70,7 +70,7 @@ async def my_applications(
     cursor: Cursor = None,
 ) -> ApplicationPage:
     """The caller's applications, newest first."""
-    before_id = decode_id_cursor(cursor) if cursor else None
+    before_id = after_id(cursor)
     rows = await repository.list_mine(session, actor, before_id=before_id, limit=limit + 1)
     rows, next_cursor = split_page(rows, limit)
     return ApplicationPage(

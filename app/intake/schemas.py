@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from app.households.categories.vocabulary import Category
 from app.kit.idnumber import InvalidIdNumber, normalise_id_number
 from app.kit.params import MAX_ID
-from app.kit.schemas import InputSchema, LocalDateTime, Money, Schema
+from app.kit.schemas import InputSchema, LocalDateTime, Money, Page, Schema
 
 
 class Relation(StrEnum):
@@ -143,9 +143,7 @@ class ApplicationOut(Schema):
     timeline: list[TimelineEntry]
 
 
-class ApplicationPage(Schema):
-    items: list[ApplicationOut]
-    next_cursor: str | None
+ApplicationPage = Page[ApplicationOut]
 
 
 class Withdraw(InputSchema):
@@ -182,9 +180,7 @@ class CaseItem(Schema):
     updated_at: LocalDateTime
 
 
-class CasePage(Schema):
-    items: list[CaseItem]
-    next_cursor: str | None
+CasePage = Page[CaseItem]
 
 
 class CaseEvent(Schema):

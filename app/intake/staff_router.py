@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from app.accounts.dependencies import RequireScope
-from app.accounts.scopes import Scope
+from app.accounts.dependencies import RequireCasesCreate, RequireCasesRead, RequireCasesWork
 from app.db.deps import Session
 from app.intake import flows, repository, service
 from app.intake.schemas import (
@@ -28,7 +27,7 @@ from app.kit.pagination import (
     DEFAULT_LIMIT,
     Cursor,
     Limit,
-    decode_id_cursor,
+    after_id,
     split_page,
 )
 from app.kit.params import MAX_ID, RecordId
@@ -39,13 +38,13 @@ from app.regions.service import region_names
 
 router = APIRouter(prefix="/staff", tags=["staff triage"])
 
-Reader = RequireScope(Scope.cases_read)
+Reader = RequireCasesRead
 
 
 @router.get("/applications", response_model=CasePage)
 async def queue(
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: Reader,
     status: Annotated[list[Status] | None, Query()] = None,
     help_type: HelpType | None = None,
     region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
@@ -56,7 +55,7 @@ async def queue(
     cursor: Cursor = None,
 ) -> CasePage:
     """The triage queue for the caller's jurisdiction, newest first."""
-    before_id = decode_id_cursor(cursor) if cursor else None
+    before_id = after_id(cursor)
     at = now()
     search = parse_query(q) if q else {}
     rows = await repository.list_queue(
@@ -85,7 +84,7 @@ async def queue(
 async def enter_application(
     body: ApplicationCreate,
     session: Session,
-    actor: RequireScope(Scope.cases_create),  # type: ignore[valid-type]
+    actor: RequireCasesCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Enter an application taken at a counter or on a home visit (channel ``staff``)."""
@@ -100,7 +99,7 @@ async def enter_application(
 
 
 @router.get("/applications/{application_id}", response_model=CaseDetail)
-async def case(application_id: RecordId, session: Session, actor: Reader) -> CaseDetail:  # type: ignore[valid-type]
+async def case(application_id: RecordId, session: Session, actor: Reader) -> CaseDetail:
     """The whole case with internal notes and attachments."""
     return await service.case_detail(session, actor, application_id)
 
@@ -110,7 +109,7 @@ async def transition(
     application_id: RecordId,
     body: TransitionIn,
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: Reader,
 ) -> CaseDetail:
     """Accept, reject, investigate, submit for review, approve, deny, refer or close."""
     await flows.transition(session, actor, application_id, body)
@@ -122,7 +121,7 @@ async def assign(
     application_id: RecordId,
     body: AssignIn,
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: Reader,
 ) -> CaseDetail:
     """Assign the case to a staff member whose jurisdiction covers it."""
     await service.assign(session, actor, application_id, body)
@@ -134,7 +133,7 @@ async def add_note(
     application_id: RecordId,
     body: NoteIn,
     session: Session,
-    actor: RequireScope(Scope.cases_work),  # type: ignore[valid-type]
+    actor: RequireCasesWork,
 ) -> CaseDetail:
     """Add an internal note (never shown to the applicant)."""
     await service.add_note(session, actor, application_id, body.note)
@@ -146,7 +145,7 @@ async def reveal(
     application_id: RecordId,
     body: RevealIn,
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: Reader,
 ) -> Revealed:
     """The subject's ID number and phone in clear, with a reason; every reveal is audited."""
     return await service.reveal(session, actor, application_id, body.reason)

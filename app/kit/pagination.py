@@ -1,4 +1,6 @@
-"""Opaque keyset cursors: ``(sort value, id)`` of the last item, base64 JSON."""
+"""Opaque keyset cursors: ``(sort value, id)`` of the last item, base64 JSON. Lists fetch
+``limit + 1`` rows after :func:`after_id` or :func:`after_date_id` and answer with
+:func:`split_page` in a ``Page[T]`` (:mod:`app.kit.schemas`)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
@@ -37,13 +40,40 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
     return values
 
 
+def _invalid() -> Invalid:
+    return Invalid("分页游标无效", code="invalid_cursor")
+
+
+def _record_id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise _invalid()
+    return value
+
+
 def decode_id_cursor(cursor: str) -> int:
     """The id of the last item from a one-value cursor; 422 ``invalid_cursor`` for anything
     that is not a plausible id."""
     (value,) = decode_cursor(cursor, 1)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
-        raise Invalid("分页游标无效", code="invalid_cursor")
-    return value
+    return _record_id(value)
+
+
+def after_id(cursor: str | None) -> int | None:
+    """Where a list ordered by id descending resumes; None for the first page."""
+    return decode_id_cursor(cursor) if cursor else None
+
+
+def after_date_id(cursor: str | None) -> tuple[date, int] | None:
+    """Where a list ordered by ``(date, id)`` descending resumes; None for the first page."""
+    if not cursor:
+        return None
+    day, value = decode_cursor(cursor, 2)
+    record_id = _record_id(value)
+    if not isinstance(day, str):
+        raise _invalid()
+    try:
+        return date.fromisoformat(day), record_id
+    except ValueError as exc:
+        raise _invalid() from exc
 
 
 def _by_id(row: Any) -> tuple[Any, ...]:

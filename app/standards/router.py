@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from app.accounts.dependencies import RequireScope
-from app.accounts.scopes import Scope
+from app.accounts.dependencies import RequireHouseholdsRead, RequireStandardsWrite
 from app.db.deps import Session
 from app.kit.idempotency import IdempotencyKey, run_once
 from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
@@ -22,15 +21,16 @@ router = APIRouter(prefix="/staff", tags=["standards"])
 @router.get("/standards", response_model=StandardPage)
 async def list_standards(
     session: Session,
-    actor: RequireScope(Scope.households_read),  # type: ignore[valid-type]
+    actor: RequireHouseholdsRead,
     region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
     kind: StandardKind | None = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> StandardPage:
     """Standards for a region (default: the caller's), its ancestors and subtree, newest first."""
-    code = region_code or actor.region_code
-    return await service.list_standards(session, code, kind=kind, cursor=cursor, limit=limit)
+    return await service.list_standards(
+        session, actor, region_code, kind=kind, cursor=cursor, limit=limit
+    )
 
 
 @router.post(
@@ -42,7 +42,7 @@ async def list_standards(
 async def create_standard(
     body: StandardIn,
     session: Session,
-    actor: RequireScope(Scope.standards_write),  # type: ignore[valid-type]
+    actor: RequireStandardsWrite,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Set a standard for a region in the caller's jurisdiction from ``effective_from`` on."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from app.kit.schemas import InputSchema, LocalDateTime, Schema
+from app.kit.schemas import InputSchema, LocalDateTime, Page, Schema
 from app.standards.repository import StandardKind
 
 MAX_MONEY_STANDARD = Decimal("100000.00")
@@ -67,6 +67,4 @@ class StandardOut(Schema):
     created_at: LocalDateTime
 
 
-class StandardPage(Schema):
-    items: list[StandardOut]
-    next_cursor: str | None
+StandardPage = Page[StandardOut]

@@ -11,8 +11,7 @@ from app.errors import Conflict, Invalid, NotFound, OutsideJurisdiction
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.money import money
-from app.kit.pagination import decode_cursor, split_page
-from app.kit.params import MAX_ID
+from app.kit.pagination import after_date_id, split_page
 from app.kit.timeutil import local_today
 from app.models.household import Standard
 from app.models.region import Region
@@ -62,7 +61,8 @@ async def _in_force_ids(session: AsyncSession, region_code: str, on: date) -> se
 
 async def list_standards(
     session: AsyncSession,
-    region_code: str,
+    actor: Actor,
+    region_code: str | None,
     *,
     kind: StandardKind | None,
     cursor: str | None,
@@ -71,21 +71,19 @@ async def list_standards(
     """Standards set for a region, the regions above it and those below it, newest first.
 
     Standards are published policy, not personal data, so any staff member with read access
-    may look up any region's (a street worker compares with the neighbouring county)."""
+    may look up any region's (a street worker compares with the neighbouring county). Without
+    ``region_code``, the caller's own region."""
+    region_code = region_code or actor.region_code
+    if region_code is None:
+        raise Invalid("请指定 region_code", code="region_required")
     if await session.get(Region, region_code) is None:
         raise NotFound("行政区划不存在", code="region_not_found")
-    after = None
-    if cursor:
-        raw_date, raw_id = decode_cursor(cursor, 2)
-        valid_id = isinstance(raw_id, int) and not isinstance(raw_id, bool)
-        if not valid_id or not 1 <= raw_id <= MAX_ID or not isinstance(raw_date, str):
-            raise Invalid("分页游标无效", code="invalid_cursor")
-        try:
-            after = (date.fromisoformat(raw_date), raw_id)
-        except ValueError as exc:
-            raise Invalid("分页游标无效", code="invalid_cursor") from exc
     rows = await repository.list_standards(
-        session, region_code, kind=kind.value if kind else None, after=after, limit=limit + 1
+        session,
+        region_code,
+        kind=kind.value if kind else None,
+        after=after_date_id(cursor),
+        limit=limit + 1,
     )
     rows, next_cursor = split_page(
         rows,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.accounts.dependencies import RequireScope
-from app.accounts.scopes import Scope
+from app.accounts.dependencies import RequireCategoriesDecide, RequireHouseholdsRead
 from app.db.deps import Session
 from app.households import repository, service, views
 from app.households.categories import service as categories
@@ -17,17 +16,17 @@ from app.households.categories.schemas import (
 )
 from app.households.schemas import HouseholdDetail
 from app.kit.idempotency import IdempotencyKey, run_once
-from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor, split_page
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, after_id, split_page
 from app.kit.params import RecordId
 
 router = APIRouter(prefix="/staff", tags=["registry"])
 
-Reader = RequireScope(Scope.households_read)
-Decider = RequireScope(Scope.categories_decide)
+Reader = RequireHouseholdsRead
+Decider = RequireCategoriesDecide
 
 
 def _before_id(cursor: str | None) -> int | None:
-    return decode_id_cursor(cursor) if cursor else None
+    return after_id(cursor)
 
 
 @router.post("/households/{household_id}/category", response_model=HouseholdDetail)
@@ -35,7 +34,7 @@ async def decide_category(
     household_id: RecordId,
     body: CategoryDecision,
     session: Session,
-    actor: Decider,  # type: ignore[valid-type]
+    actor: Decider,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Enrol in a category, change it, or exit (district officers)."""
@@ -53,14 +52,14 @@ async def decide_category(
 async def category_history(
     household_id: RecordId,
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: Reader,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> CategoryHistoryPage:
     """Every enrolment, change and exit, newest first, with the standard then in force."""
     household = await service.readable(session, actor, household_id)
     rows = await repository.list_category_history(
-        session, household.id, before_id=_before_id(cursor), limit=limit + 1
+        session, household.id, before_id=after_id(cursor), limit=limit + 1
     )
     rows, next_cursor = split_page(rows, limit)
     return CategoryHistoryPage(

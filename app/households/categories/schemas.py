@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from app.households.categories.vocabulary import Category
 from app.households.schemas import MoneyIn
-from app.kit.schemas import InputSchema, LocalDateTime, Money, Schema
+from app.kit.schemas import InputSchema, LocalDateTime, Money, Page, Schema
 
 
 class CategoryAction(StrEnum):
@@ -49,6 +49,4 @@ class CategoryChangeOut(Schema):
     created_at: LocalDateTime
 
 
-class CategoryHistoryPage(Schema):
-    items: list[CategoryChangeOut]
-    next_cursor: str | None
+CategoryHistoryPage = Page[CategoryChangeOut]

@@ -7,18 +7,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.accounts.dependencies import RequireScope
-from app.accounts.scopes import Scope
+from app.accounts.dependencies import RequireHouseholdsRead
 from app.db.deps import Session
 from app.households.eligibility import service
 from app.households.eligibility.schemas import EligibilityOut, MismatchPage, Suggestion
-from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, after_id
 from app.kit.params import RecordId
 from app.kit.timeutil import local_today
 
 router = APIRouter(prefix="/staff", tags=["eligibility"])
 
-Reader = RequireScope(Scope.households_read)
+Reader = RequireHouseholdsRead
 OnDate = Annotated[
     date | None, Query(description="测算日期，默认今天（北京时间）", ge=date(1990, 1, 1))
 ]
@@ -28,7 +27,7 @@ OnDate = Annotated[
 async def eligibility(
     household_id: RecordId,
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: Reader,
     on: OnDate = None,
 ) -> EligibilityOut:
     """Which categories the household qualifies for on a date, step by step."""
@@ -38,7 +37,7 @@ async def eligibility(
 @router.get("/eligibility/mismatches", response_model=MismatchPage)
 async def mismatches(
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: Reader,
     region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
     suggested: Suggestion | None = None,
     on: OnDate = None,
@@ -47,7 +46,7 @@ async def mismatches(
 ) -> MismatchPage:
     """Households whose category no longer matches their data, and uncategorised ones that
     now qualify, newest first."""
-    before_id = decode_id_cursor(cursor) if cursor else None
+    before_id = after_id(cursor)
     return await service.mismatches(
         session,
         actor,

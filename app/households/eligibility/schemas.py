@@ -9,7 +9,7 @@ from pydantic import Field
 
 from app.households.categories.vocabulary import Category
 from app.households.schemas import HouseholdItem
-from app.kit.schemas import Money, Schema
+from app.kit.schemas import Money, Page, Schema
 
 
 class EligibilityOut(Schema):
@@ -49,6 +49,4 @@ class MismatchItem(HouseholdItem):
     income_per_head_after_rigid_spending: Money
 
 
-class MismatchPage(Schema):
-    items: list[MismatchItem]
-    next_cursor: str | None
+MismatchPage = Page[MismatchItem]
