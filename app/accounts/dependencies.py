@@ -111,6 +111,7 @@ RequireHouseholdsExport = Annotated[Actor, Depends(require_scope(Scope.household
 RequireCategoriesDecide = Annotated[Actor, Depends(require_scope(Scope.categories_decide))]
 RequireStandardsWrite = Annotated[Actor, Depends(require_scope(Scope.standards_write))]
 RequireAccountsAdmin = Annotated[Actor, Depends(require_scope(Scope.accounts_admin))]
+RequireJobsManage = Annotated[Actor, Depends(require_scope(Scope.jobs_manage))]
 
 
 async def _any_caller(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from app.kit.schemas import LocalDateTime, Schema
+from app.kit.schemas import LocalDateTime, Page, Schema
 
 JobStatus = Literal["queued", "running", "done", "parked"]
 
@@ -25,6 +25,4 @@ class JobOut(Schema):
     finished_at: LocalDateTime | None
 
 
-class JobPage(Schema):
-    items: list[JobOut]
-    next_cursor: str | None
+JobPage = Page[JobOut]

@@ -1,4 +1,5 @@
-"""Categories: enrol, change, exit, re-enrol; the append-only history; approval through the intake flow."""
+"""Categories: enrol, change, exit, re-enrol; the append-only history; approval through the
+intake flow."""
 
 from __future__ import annotations
 
