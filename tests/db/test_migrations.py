@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
@@ -24,7 +25,7 @@ async def test_models_match_newest_migration() -> None:
 
 async def test_sqlite_runs_in_wal_with_full_sync(backend: str) -> None:
     if backend != "sqlite":
-        return
+        pytest.skip("journal mode and synchronous are SQLite settings")
     async with get_engine().connect() as connection:
         mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar()
         sync = (await connection.execute(text("PRAGMA synchronous"))).scalar()
@@ -47,12 +48,18 @@ def test_downgrade_to_base_and_upgrade_again() -> None:
         env["JIUZHU_DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}"
     else:
         env["JIUZHU_DATABASE_URL"] = f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/roundtrip.db"
+    url = env["JIUZHU_DATABASE_URL"]
     try:
         for step in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"]):
             done = subprocess.run(
                 [sys.executable, "-m", "alembic", *step], env=env, capture_output=True, text=True
             )
             assert done.returncode == 0, done.stderr
+            tables = _tables(url)
+            if step[0] == "downgrade":
+                assert tables <= {"alembic_version"}, tables  # every table dropped
+            else:
+                assert set(Model.metadata.tables) <= tables, set(Model.metadata.tables) - tables
     finally:
         if postgres:
             _psql(f'DROP DATABASE IF EXISTS "{database}"')
@@ -72,3 +79,27 @@ def _psql(*statements: str) -> None:
             await conn.close()
 
     asyncio.run(run())
+
+
+def _tables(url: str) -> set[str]:
+    """The tables in the database at ``url``, read without the app."""
+    import asyncio
+    import sqlite3
+
+    import asyncpg
+
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1]
+        with sqlite3.connect(path) as conn:
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        return {name for (name,) in rows}
+
+    async def read() -> set[str]:
+        conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            rows = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        finally:
+            await conn.close()
+        return {row["tablename"] for row in rows}
+
+    return asyncio.run(read())

@@ -45,7 +45,7 @@ async def add_standard(region_code: str, kind: str, value: str, effective_from: 
         return standard.id
 
 
-async def create_household(
+async def insert_household(
     region_code: str,
     people: list[Person],
     *,

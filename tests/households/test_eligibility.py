@@ -6,7 +6,7 @@ import httpx
 
 from app.kit.timeutil import local_today
 from tests.helpers import login_staff
-from tests.households.builders import Person, add_standard, create_household
+from tests.households.builders import Person, add_standard, insert_household
 
 WENJIANG = "510115000000"
 GUANGHUA = "510115001001"  # 光华社区, 柳城街道
@@ -35,7 +35,7 @@ async def test_income_exactly_at_the_standard_is_edge_not_dibao(
 ) -> None:
     await standards()
     worker = await login_staff(client, "worker1", "community_worker", GUANGHUA)
-    alone = await create_household(GUANGHUA, [Person("张三", ADULT, "870.00")])
+    alone = await insert_household(GUANGHUA, [Person("张三", ADULT, "870.00")])
     result = await check(client, alone, worker)
     assert result["standard"] == "870.00"
     assert result["income_per_head"] == "870.00"
@@ -46,14 +46,14 @@ async def test_income_exactly_at_the_standard_is_edge_not_dibao(
     assert any("等于标准" in s for s in steps)
 
     # 1,739.99 / 2 = 869.995, which rounds half-up to 870.00: not below the standard.
-    pair = await create_household(
+    pair = await insert_household(
         GUANGHUA,
         [Person("李四", ADULT, "1739.99"), Person("王五", ADULT, "0.00", relation="spouse")],
     )
     result = await check(client, pair, worker)
     assert result["income_per_head"] == "870.00"
     assert "dibao" not in result["qualifies"]  # type: ignore[operator]
-    below = await create_household(
+    below = await insert_household(
         GUANGHUA,
         [Person("赵六", ADULT, "1739.98"), Person("钱七", ADULT, "0.00", relation="spouse")],
     )
@@ -65,7 +65,7 @@ async def test_income_exactly_at_the_standard_is_edge_not_dibao(
 async def test_steps_read_out_the_calculation(client: httpx.AsyncClient) -> None:
     await standards()
     worker = await login_staff(client, "worker1", "community_worker", GUANGHUA)
-    household = await create_household(
+    household = await insert_household(
         GUANGHUA,
         [
             Person("孙一", ADULT, "1500.00"),
@@ -94,7 +94,7 @@ async def test_steps_read_out_the_calculation(client: httpx.AsyncClient) -> None
 async def test_severely_disabled_member_may_be_enrolled_alone(client: httpx.AsyncClient) -> None:
     await standards()
     worker = await login_staff(client, "worker1", "community_worker", GUANGHUA)
-    household = await create_household(
+    household = await insert_household(
         GUANGHUA,
         [
             Person("吴大", ADULT, "4000.00"),
@@ -113,7 +113,7 @@ async def test_severely_disabled_member_may_be_enrolled_alone(client: httpx.Asyn
     assert any("可按单人户单独纳入低保" in s for s in steps)
 
     # A severely ill member earning at the standard cannot be enrolled alone.
-    earning = await create_household(
+    earning = await insert_household(
         GUANGHUA,
         [
             Person("冯大", ADULT, "4000.00"),
@@ -131,14 +131,14 @@ async def test_rigid_spending_tips_a_family_under_the_line(client: httpx.AsyncCl
         Person("卫二", ADULT, "1000.00", relation="spouse"),
         Person("褚三", date(2008, 1, 1), relation="child", work_capacity="partial"),
     ]
-    without = await create_household(
+    without = await insert_household(
         GUANGHUA, [Person("褚一", ADULT, "2000.00"), Person("卫一", ADULT, "1000.00")]
     )
     result = await check(client, without, worker)
     assert result["income_per_head"] == "1500.00"
     assert result["qualifies"] == []
 
-    household = await create_household(GUANGHUA, people, medical="450.00", education="150.00")
+    household = await insert_household(GUANGHUA, people, medical="450.00", education="150.00")
     result = await check(client, household, worker)
     assert result["income_per_head"] == "1000.00"
     assert result["income_per_head_after_rigid_spending"] == "800.00"
@@ -152,7 +152,7 @@ async def test_a_standard_changed_last_month(client: httpx.AsyncClient) -> None:
     changed = (first_of_month.replace(day=1) - date.resolution).replace(day=1)
     await add_standard(WENJIANG, "dibao", "900.00", changed)
     worker = await login_staff(client, "worker1", "community_worker", GUANGHUA)
-    household = await create_household(GUANGHUA, [Person("蒋一", ADULT, "880.00")])
+    household = await insert_household(GUANGHUA, [Person("蒋一", ADULT, "880.00")])
 
     before = await check(client, household, worker, on=(changed - date.resolution).isoformat())
     assert before["standard"] == "870.00"
@@ -171,7 +171,7 @@ async def test_a_street_standard_overrides_the_district(client: httpx.AsyncClien
     await standards()
     await add_standard("510115001000", "dibao", "950.00", date(2023, 1, 1))
     worker = await login_staff(client, "worker1", "community_worker", GUANGHUA)
-    household = await create_household(GUANGHUA, [Person("沈一", ADULT, "900.00")])
+    household = await insert_household(GUANGHUA, [Person("沈一", ADULT, "900.00")])
     result = await check(client, household, worker)
     assert result["standard"] == "950.00"
     assert result["edge_threshold"] == "1425.00"
@@ -180,7 +180,7 @@ async def test_a_street_standard_overrides_the_district(client: httpx.AsyncClien
 async def test_tekun_and_who_counts(client: httpx.AsyncClient) -> None:
     await standards()
     worker = await login_staff(client, "worker1", "community_worker", GUANGHUA)
-    elderly = await create_household(
+    elderly = await insert_household(
         GUANGHUA, [Person("韩老", date(1950, 1, 1), work_capacity="none")], category="tekun"
     )
     result = await check(client, elderly, worker)
@@ -190,12 +190,12 @@ async def test_tekun_and_who_counts(client: httpx.AsyncClient) -> None:
     # A working son is a supporter: not tekun. Once he has moved out, only the mother counts.
     mother = Person("杨母", date(1948, 1, 1), work_capacity="none")
     son = Person("杨子", ADULT, "3000.00", relation="child", removed=True)
-    household = await create_household(GUANGHUA, [mother, son], category="tekun")
+    household = await insert_household(GUANGHUA, [mother, son], category="tekun")
     result = await check(client, household, worker)
     assert result["members_counted"] == 1
     assert result["qualifies"] == ["tekun", "dibao"]
 
-    supported = await create_household(
+    supported = await insert_household(
         GUANGHUA,
         [
             Person("朱母", date(1948, 1, 1), work_capacity="none"),
@@ -205,7 +205,7 @@ async def test_tekun_and_who_counts(client: httpx.AsyncClient) -> None:
     assert (await check(client, supported, worker))["qualifies"] == ["dibao"]
 
     # Turning 60 on the day counts; the day before does not.
-    turning = await create_household(
+    turning = await insert_household(
         GUANGHUA, [Person("秦一", date(1966, 12, 1), work_capacity="none")]
     )
     assert "tekun" in (await check(client, turning, worker, on="2026-12-01"))["qualifies"]  # type: ignore[operator]
@@ -214,7 +214,7 @@ async def test_tekun_and_who_counts(client: httpx.AsyncClient) -> None:
 
 async def test_jurisdiction_and_errors(client: httpx.AsyncClient) -> None:
     await standards()
-    household = await create_household(GUANGHUA, [Person("许一", ADULT, "500.00")])
+    household = await insert_household(GUANGHUA, [Person("许一", ADULT, "500.00")])
     other = await login_staff(client, "gongping1", "street_officer", "510115002000")
     hidden = await client.get(f"/staff/households/{household}/eligibility", headers=other)
     assert hidden.status_code == 404

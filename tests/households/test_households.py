@@ -302,6 +302,9 @@ async def test_roles_reading_and_writing(client: httpx.AsyncClient) -> None:
         f"/staff/households/{created['id']}", json={"address": "x"}, headers=auditor
     )
     assert patched.status_code == 403
+    after = (await client.get(f"/staff/households/{created['id']}", headers=headers)).json()
+    assert (after["address"], after["version"]) == (created["address"], created["version"])
+    assert await count_rows(Household) == 1
     assert (await client.get("/staff/households", headers=admin)).status_code == 403
     assert (await client.get("/staff/households")).status_code == 401
 

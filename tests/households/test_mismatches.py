@@ -6,7 +6,7 @@ from datetime import date
 import httpx
 
 from tests.helpers import login_staff
-from tests.households.builders import Person, add_standard, create_household
+from tests.households.builders import Person, add_standard, insert_household
 
 WENJIANG = "510115000000"
 GUANGHUA = "510115001001"  # 柳城街道
@@ -33,35 +33,35 @@ async def worklist(
 
 async def test_worklist_lists_what_no_longer_matches(client: httpx.AsyncClient) -> None:
     await standards()
-    ok_dibao = await create_household(GUANGHUA, [Person("甲", ADULT, "600.00")], category="dibao")
-    richer = await create_household(
+    ok_dibao = await insert_household(GUANGHUA, [Person("甲", ADULT, "600.00")], category="dibao")
+    richer = await insert_household(
         GUANGHUA,
         [Person("乙", ADULT, "1200.00"), Person("乙妻", ADULT, "800.00", relation="spouse")],
         category="dibao",
     )
-    rich = await create_household(GUANGHUA, [Person("丙", ADULT, "5000.00")], category="dibao")
-    poorer_edge = await create_household(
+    rich = await insert_household(GUANGHUA, [Person("丙", ADULT, "5000.00")], category="dibao")
+    poorer_edge = await insert_household(
         NANJIANG, [Person("丁", ADULT, "500.00")], category="dibao_edge"
     )
-    new = await create_household(NANJIANG, [Person("戊", ADULT, "300.00")])
-    tekun_earning = await create_household(
+    new = await insert_household(NANJIANG, [Person("戊", ADULT, "300.00")])
+    tekun_earning = await insert_household(
         NANJIANG,
         [Person("己", date(1950, 1, 1), "1000.00", work_capacity="none")],
         category="tekun",
     )
-    ok_tekun = await create_household(
+    ok_tekun = await insert_household(
         NANJIANG, [Person("庚", date(1950, 1, 1), work_capacity="none")], category="tekun"
     )
-    spending_gone = await create_household(
+    spending_gone = await insert_household(
         GUANGHUA, [Person("辛", ADULT, "2000.00")], category="expenditure_hardship"
     )
-    ok_spending = await create_household(
+    ok_spending = await insert_household(
         GUANGHUA,
         [Person("壬", ADULT, "2000.00")],
         medical="1200.00",
         category="expenditure_hardship",
     )
-    alone = await create_household(
+    alone = await insert_household(
         GUANGHUA,
         [
             Person("癸", ADULT, "6000.00"),
@@ -69,13 +69,13 @@ async def test_worklist_lists_what_no_longer_matches(client: httpx.AsyncClient) 
         ],
         category="other_special",
     )
-    no_longer_special = await create_household(
+    no_longer_special = await insert_household(
         GUANGHUA, [Person("子", ADULT, "6000.00")], category="other_special"
     )
-    exited = await create_household(
+    exited = await insert_household(
         GUANGHUA, [Person("丑", ADULT, "9000.00")], category="dibao", status="exited"
     )
-    nothing = await create_household(GUANGHUA, [Person("寅", ADULT, "9000.00")])
+    nothing = await insert_household(GUANGHUA, [Person("寅", ADULT, "9000.00")])
 
     district = await login_staff(client, "district1", "district_officer", WENJIANG)
     items = await worklist(client, district)
@@ -127,8 +127,8 @@ async def test_worklist_lists_what_no_longer_matches(client: httpx.AsyncClient) 
 
 async def test_another_street_sees_none_of_ours(client: httpx.AsyncClient) -> None:
     await standards()
-    ours = await create_household(GUANGHUA, [Person("卯", ADULT, "5000.00")], category="dibao")
-    theirs = await create_household(
+    ours = await insert_household(GUANGHUA, [Person("卯", ADULT, "5000.00")], category="dibao")
+    theirs = await insert_household(
         GONGPING_COMMUNITY, [Person("辰", ADULT, "5000.00")], category="dibao"
     )
     liucheng = await login_staff(client, "liucheng1", "street_officer", "510115001000")
@@ -145,7 +145,7 @@ async def test_another_street_sees_none_of_ours(client: httpx.AsyncClient) -> No
 
 
 async def test_no_standard_no_suggestion(client: httpx.AsyncClient) -> None:
-    await create_household(GUANGHUA, [Person("巳", ADULT, "5000.00")], category="dibao")
+    await insert_household(GUANGHUA, [Person("巳", ADULT, "5000.00")], category="dibao")
     district = await login_staff(client, "district1", "district_officer", WENJIANG)
     assert await worklist(client, district) == []
 
@@ -182,9 +182,16 @@ async def test_sql_agrees_with_the_step_by_step_rules(client: httpx.AsyncClient)
                 )
             )
         medical = rng.choice(["0.00", "0.00", "100.00", "450.01", "2000.00"])
+        education = rng.choice(["0.00", "0.00", "0.01", "120.50", "800.00"])
         region = rng.choice([GUANGHUA, GONGPING_COMMUNITY])
         ids.append(
-            await create_household(region, people, medical=medical, category=rng.choice(categories))
+            await insert_household(
+                region,
+                people,
+                medical=medical,
+                education=education,
+                category=rng.choice(categories),
+            )
         )
     district = await login_staff(client, "district1", "district_officer", WENJIANG)
     listed = {i["id"]: i["suggested"] for i in await worklist(client, district, limit=100)}
@@ -229,3 +236,27 @@ async def test_bad_cursors_and_ids_are_422(client: httpx.AsyncClient) -> None:
         "/staff/eligibility/mismatches", params={"suggested": "maybe"}, headers=district
     )
     assert unknown.status_code == 422
+
+
+async def test_the_default_edge_multiplier_where_none_is_set(client: httpx.AsyncClient) -> None:
+    """Only a dibao standard: the edge line is 1.5 times it, in the worklist's SQL and in the
+    step-by-step rules alike (820.00 x 1.5 = 1,230.00)."""
+    await add_standard(WENJIANG, "dibao", "820.00", date(2022, 7, 1))
+    below = await insert_household(GUANGHUA, [Person("午", ADULT, "1229.99")])
+    at_line = await insert_household(GUANGHUA, [Person("未", ADULT, "1230.00")])
+    edge_at_line = await insert_household(
+        GUANGHUA, [Person("申", ADULT, "1230.00")], category="dibao_edge"
+    )
+    district = await login_staff(client, "district1", "district_officer", WENJIANG)
+    listed = {i["id"]: i["suggested"] for i in await worklist(client, district)}
+    assert listed == {below: "dibao_edge", edge_at_line: "exit"}
+    for household_id, qualifies in [(below, ["dibao_edge"]), (at_line, [])]:
+        result = (
+            await client.get(
+                f"/staff/households/{household_id}/eligibility",
+                params={"on": ON},
+                headers=district,
+            )
+        ).json()
+        assert (result["edge_multiplier"], result["edge_threshold"]) == ("1.50", "1230.00")
+        assert result["qualifies"] == qualifies

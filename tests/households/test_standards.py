@@ -64,6 +64,8 @@ async def test_duplicate_is_409(client: httpx.AsyncClient) -> None:
     again = await client.post("/staff/standards", json=body(value="900.00"), headers=district)
     assert again.status_code == 409
     assert again.json()["code"] == "standard_exists"
+    listed = (await client.get("/staff/standards", headers=district)).json()["items"]
+    assert [(s["kind"], s["value"]) for s in listed] == [("dibao", body()["value"])]
     other_kind = await client.post(
         "/staff/standards", json=body(kind="tekun", value="1131.00"), headers=district
     )
