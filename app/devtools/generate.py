@@ -12,6 +12,7 @@ import asyncio
 import json
 import math
 import multiprocessing
+import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -28,7 +29,7 @@ from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIn
 from app.config import get_settings
 from app.db.base import Model
 from app.devtools import synthetic
-from app.devtools.synthetic import (
+from app.devtools.plan import (
     CHANGE_COLUMNS,
     HOUSEHOLD_COLUMNS,
     LANES,
@@ -36,6 +37,8 @@ from app.devtools.synthetic import (
     Chunk,
     Context,
     RegionRules,
+    plan_households,
+    split_plan,
 )
 from app.errors import AppError
 from app.households.repository import REFERENCE_SEQUENCE
@@ -272,9 +275,9 @@ async def generate(
         old_keys=tuple(settings.old_data_key_list),
         existing_hashes=await _existing_hashes(session),
     )
-    planned = synthetic.plan_households(people, synthetic.random.Random(seed))
+    planned = plan_households(people, random.Random(seed))
     households = len(planned)
-    chunks = synthetic.split_plan(
+    chunks = split_plan(
         planned,
         seed=seed,
         first_household_id=await _reserve(session, "households", households),

@@ -18,33 +18,20 @@ Everything here runs in worker processes too: it imports no database code.
 
 from __future__ import annotations
 
-import bisect
 import json
-import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from app.devtools.identities import Identities
+from app.devtools.plan import Chunk, ChunkRows, Context, RegionRules
 from app.households.categories.vocabulary import CATEGORY_NAMES
 from app.households.schemas import CAUSE_BITS, Cause
 from app.kit.crypto import FieldCipher
 from app.kit.timeutil import now, to_local
 from app.standards.repository import StandardKind
-
-LANES = 100  # the first two digits of the ID sequence: one per chunk
-
-# Household shares by category, and the share deliberately out of step with its data.
-CATEGORY_SHARES = (
-    ("dibao", 0.52),
-    ("dibao_edge", 0.20),
-    ("tekun", 0.12),
-    ("expenditure_hardship", 0.10),
-    ("other_special", 0.06),
-)
-MISMATCH_SHARE = 0.03
-FAMILY_SIZES = ((1, 7), (2, 14), (3, 23), (4, 27), (5, 18), (6, 11))
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
@@ -54,154 +41,8 @@ GIVEN = (
     "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国玉红文辉鹏飞云龙志成德福淑珍凤琴"
     "海燕宇浩然子涵欣怡梓轩雨桐俊杰思远晓东春梅秋菊冬梅兴旺家乐天佑小川蓉蓓"
 )
-# Places of birth on ID numbers: mostly Wenjiang (and its county code before 2002), then the
-# rest of Chengdu and the Sichuan counties people moved in from.
-BIRTHPLACES = (
-    ("510115", 34), ("510123", 16), ("510124", 6), ("510122", 5), ("510181", 4),
-    ("510182", 4), ("510129", 4), ("510131", 3), ("510132", 3), ("510104", 2),
-    ("510105", 2), ("510106", 2), ("510107", 2), ("510108", 2), ("511321", 2),
-    ("511623", 2), ("513721", 2), ("511025", 1), ("511129", 1), ("510725", 1),
-)  # fmt: skip
-HOUSEHOLD_COLUMNS = (
-    "id", "reference", "region_code", "address", "status", "category", "category_since",
-    "risk_level", "risk_reason", "causes", "cause_mask", "medical_spending",
-    "education_spending", "members_count", "monthly_income_total", "head_name",
-    "head_id_masked", "has_severe_member", "version", "created_at", "updated_at",
-)  # fmt: skip
-MEMBER_COLUMNS = (
-    "id", "household_id", "name", "id_enc", "id_hash", "id_masked", "birth_date", "sex",
-    "relation", "disability_type", "disability_grade", "severe_illness", "chronic_illness",
-    "work_capacity", "employment", "monthly_income", "income_sources", "active",
-    "created_at", "updated_at",
-)  # fmt: skip
-CHANGE_COLUMNS = (
-    "id", "household_id", "action", "category", "effective_date", "reason", "monthly_amount",
-    "standard_value", "created_at",
-)  # fmt: skip
 NULL = "\\N"
 DISABILITY_TYPES = ("肢体", "视力", "听力", "言语", "智力", "精神", "多重")
-
-
-@dataclass(frozen=True)
-class RegionRules:
-    """A leaf region and the standards that may apply to it, in cents (multipliers in
-    ten-thousandths): for each kind, one history per region above it, nearest first."""
-
-    code: str
-    name: str
-    history: dict[str, tuple[tuple[tuple[int, int], ...], ...]]
-
-    def at(self, kind: str, on: date) -> int | None:
-        """The value in force on ``on``: the nearest region's latest entry effective by then."""
-        key = (on.toordinal(), math.inf)
-        for entries in self.history.get(kind, ()):
-            index = bisect.bisect_right(entries, key) - 1
-            if index >= 0:
-                return entries[index][1]
-        return None
-
-    def first(self, kind: str) -> date | None:
-        starts = [entries[0][0] for entries in self.history.get(kind, ()) if entries]
-        return date.fromordinal(min(starts)) if starts else None
-
-
-@dataclass(frozen=True)
-class Context:
-    on: date
-    regions: tuple[RegionRules, ...]
-    reference_prefix: str
-    created_at: str  # COPY text of the creation time
-    data_key: str
-    old_keys: tuple[str, ...]
-    existing_hashes: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Chunk:
-    lane: int
-    seed: int
-    households: tuple[tuple[str | None, int, bool], ...]  # (category, size, out of step)
-    first_household_id: int
-    first_member_id: int
-    first_change_id: int
-    first_reference: int
-
-
-@dataclass
-class ChunkRows:
-    """COPY text (``\\t`` separated, ``\\N`` for NULL) of one chunk's three tables."""
-
-    households: str
-    members: str
-    changes: str
-    people: int
-
-
-# ---- planning -------------------------------------------------------------------------------
-
-
-def _weighted(pairs: Sequence[tuple[Any, float]]) -> tuple[list[Any], list[float]]:
-    values = [v for v, _ in pairs]
-    cumulative: list[float] = []
-    total = 0.0
-    for _, weight in pairs:
-        total += weight
-        cumulative.append(total)
-    return values, cumulative
-
-
-def plan_households(people: int, rng: random.Random) -> list[tuple[str | None, int, bool]]:
-    """Categories and sizes adding up to exactly ``people``."""
-    categories, category_weights = _weighted(CATEGORY_SHARES)
-    sizes, size_weights = _weighted(FAMILY_SIZES)
-    category_total, size_total = category_weights[-1], size_weights[-1]
-    rand = rng.random
-    planned: list[tuple[str | None, int, bool]] = []
-    left = people
-    while left > 0:
-        category = categories[bisect.bisect(category_weights, rand() * category_total)]
-        if category == "tekun":
-            size = 1 if rand() < 0.88 else 2
-        elif category == "other_special":
-            size = (1, 2, 2, 3, 3, 4)[int(rand() * 6)]
-        else:
-            size = sizes[bisect.bisect(size_weights, rand() * size_total)]
-        size = min(size, left)
-        if category == "other_special" and size == 1 and rand() < 0.5:
-            category = "tekun"
-        planned.append((category, size, rand() < MISMATCH_SHARE))
-        left -= size
-    return planned
-
-
-def split_plan(
-    planned: list[tuple[str | None, int, bool]],
-    *,
-    seed: int,
-    first_household_id: int,
-    first_member_id: int,
-    first_change_id: int,
-    first_reference: int,
-    per_chunk: int,
-) -> list[Chunk]:
-    chunks = []
-    household_id, member_id, change_id, reference = (
-        first_household_id,
-        first_member_id,
-        first_change_id,
-        first_reference,
-    )
-    for lane, start in enumerate(range(0, len(planned), per_chunk)):
-        part = tuple(planned[start : start + per_chunk])
-        chunks.append(
-            Chunk(lane, seed * 1000 + lane, part, household_id, member_id, change_id, reference)
-        )
-        household_id += len(part)
-        reference += len(part)
-        member_id += sum(size for _, size, _ in part)
-        # Households planned "no category yet" are decided in the chunk; reserve for all.
-        change_id += len(part)
-    return chunks
 
 
 # ---- building rows (runs in worker processes) -----------------------------------------------
@@ -221,64 +62,6 @@ def _yuan(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     cents = abs(cents)
     return f"{sign}{cents // 100}.{cents % 100:02d}"
-
-
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
-
-
-def _partial(digits: str, weights: Sequence[int]) -> int:
-    return sum(int(d) * w for d, w in zip(digits, weights, strict=True))
-
-
-_TWO = [f"{n:02d}" for n in range(32)]
-_YEAR_SUMS = {y: _partial(str(y), _WEIGHTS[6:10]) for y in range(1800, 2200)}
-_MONTH_SUMS = [_partial(f"{m:02d}", _WEIGHTS[10:12]) for m in range(13)]
-_DAY_SUMS = [_partial(f"{d:02d}", _WEIGHTS[12:14]) for d in range(32)]
-
-
-class _Identities:
-    """Unique ID numbers for one chunk (its lane), with a fast checksum."""
-
-    def __init__(
-        self,
-        lane: int,
-        rng: random.Random,
-        existing: frozenset[str],
-        keyed_hash: Callable[[str], str],
-    ) -> None:
-        self.lane = lane
-        self.rng = rng
-        self.places = [place for place, _ in BIRTHPLACES]
-        # One entry per unit of weight: a draw is one index into it.
-        self.place_table = [i for i, (_, weight) in enumerate(BIRTHPLACES) for _ in range(weight)]
-        self.existing = existing
-        self.keyed_hash = keyed_hash
-        self.place_sums = [_partial(p, _WEIGHTS[:6]) for p in self.places]
-        self.seq_sums = [_partial(f"{s:03d}", _WEIGHTS[14:]) for s in range(1000)]
-        self.used: dict[tuple[int, int, int], int] = {}
-
-    def make(self, born: date, male: bool) -> str:
-        ordinal = born.toordinal()
-        year, month, day = born.year, born.month, born.day
-        digits = f"{year}{_TWO[month]}{_TWO[day]}"
-        date_sum = _YEAR_SUMS[year] + _MONTH_SUMS[month] + _DAY_SUMS[day]
-        sex_bit = 1 if male else 0
-        table = self.place_table
-        place = table[int(self.rng.random() * len(table))]
-        for attempt in range(len(self.places) * 2):
-            key = (place, ordinal, sex_bit)
-            count = self.used.get(key, 0)
-            if count < 5:
-                self.used[key] = count + 1
-                seq = self.lane * 10 + count * 2 + sex_bit
-                first17 = f"{self.places[place]}{digits}{seq:03d}"
-                total = self.place_sums[place] + date_sum + self.seq_sums[seq]
-                number = first17 + _CHECK[total % 11]
-                if not self.existing or self.keyed_hash(number) not in self.existing:
-                    return number
-            place = (place + 1 + attempt) % len(self.places)
-        raise RuntimeError("ID space for this birth date is exhausted")
 
 
 @dataclass
@@ -305,7 +88,7 @@ class _Builder:
         self.chunk = chunk
         self.rng = random.Random(chunk.seed)
         self.cipher = cipher
-        self.ids = _Identities(chunk.lane, self.rng, ctx.existing_hashes, cipher.keyed_hash)
+        self.ids = Identities(chunk.lane, self.rng, ctx.existing_hashes, cipher.keyed_hash)
         self.on = ctx.on
         self.on_ordinal = ctx.on.toordinal()
         self.year = to_local(now()).year
