@@ -112,6 +112,10 @@ RequireCategoriesDecide = Annotated[Actor, Depends(require_scope(Scope.categorie
 RequireStandardsWrite = Annotated[Actor, Depends(require_scope(Scope.standards_write))]
 RequireAccountsAdmin = Annotated[Actor, Depends(require_scope(Scope.accounts_admin))]
 RequireJobsManage = Annotated[Actor, Depends(require_scope(Scope.jobs_manage))]
+RequireVisitsRead = Annotated[Actor, Depends(require_scope(Scope.visits_read))]
+RequireVisitsRecord = Annotated[Actor, Depends(require_scope(Scope.visits_record))]
+RequireVisitsAssign = Annotated[Actor, Depends(require_scope(Scope.visits_assign))]
+RequireVisitPolicyManage = Annotated[Actor, Depends(require_scope(Scope.visit_policy_manage))]
 
 
 async def _any_caller(

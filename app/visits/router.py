@@ -9,8 +9,12 @@ from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from app.accounts.dependencies import RequireScope
-from app.accounts.scopes import Scope
+from app.accounts.dependencies import (
+    RequireVisitPolicyManage,
+    RequireVisitsAssign,
+    RequireVisitsRead,
+    RequireVisitsRecord,
+)
 from app.db.deps import Session
 from app.errors import Invalid
 from app.households.schemas import RiskLevel
@@ -35,10 +39,10 @@ from app.visits.schemas import (
 
 router = APIRouter(prefix="/staff", tags=["visits"])
 
-Reader = RequireScope(Scope.visits_read)
-Recorder = RequireScope(Scope.visits_record)
-Assigner = RequireScope(Scope.visits_assign)
-PolicyManager = RequireScope(Scope.visit_policy_manage)
+Reader = RequireVisitsRead
+Recorder = RequireVisitsRecord
+Assigner = RequireVisitsAssign
+PolicyManager = RequireVisitPolicyManage
 RegionCode = Annotated[str | None, Query(pattern=r"^\d{12}$", description="区域（含下级）")]
 
 
@@ -91,7 +95,7 @@ def _visit_cursor(cursor: str) -> tuple[dt.datetime, int]:
 @router.get("/visit-policy", response_model=list[PolicyEntryOut])
 async def get_policy(
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: Reader,
 ) -> list[PolicyEntryOut]:
     """Visit cycles: the built-in defaults (from 2000-01-01), then every stored entry."""
     return [PolicyEntryOut.model_validate(e) for e in await service.policy(session)]
@@ -100,7 +104,7 @@ async def get_policy(
 @router.put("/visit-policy", response_model=list[PolicyEntryOut])
 async def put_policy(
     session: Session,
-    actor: PolicyManager,  # type: ignore[valid-type]
+    actor: PolicyManager,
     entries: Annotated[list[PolicyEntry], Body(max_length=MAX_POLICY_ENTRIES)],
 ) -> list[PolicyEntryOut]:
     """Replace the pending visit cycles (district officers); due dates follow at once."""
@@ -111,7 +115,7 @@ async def put_policy(
 @router.get("/visits/due", response_model=DuePage)
 async def due(
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: Reader,
     region_code: RegionCode = None,
     assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     unassigned: bool = False,
@@ -170,7 +174,7 @@ async def due(
 async def assign(
     body: AssignIn,
     session: Session,
-    actor: Assigner,  # type: ignore[valid-type]
+    actor: Assigner,
 ) -> AssignOut:
     """Assign households to a community or station worker (``null``: unassign)."""
     count = await service.assign(session, actor, body.household_ids, body.assignee_id)
@@ -181,7 +185,7 @@ async def assign(
 async def reassign(
     body: ReassignIn,
     session: Session,
-    actor: Assigner,  # type: ignore[valid-type]
+    actor: Assigner,
 ) -> AssignOut:
     """Move every household of one worker (e.g. leaving) to another, or to nobody."""
     moved = await service.reassign(
@@ -195,7 +199,7 @@ async def record_visit(
     household_id: RecordId,
     body: VisitCreate,
     session: Session,
-    actor: Recorder,  # type: ignore[valid-type]
+    actor: Recorder,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Record a home visit (a device retrying sends the same Idempotency-Key)."""
@@ -213,7 +217,7 @@ async def record_visit(
 async def list_visits(
     household_id: RecordId,
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: Reader,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> VisitPage:

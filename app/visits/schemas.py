@@ -9,8 +9,9 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from app.households.schemas import Category, RiskLevel
-from app.kit.schemas import InputSchema, LocalDateTime, Schema, UtcDateTime
+from app.households.categories.vocabulary import Category
+from app.households.schemas import RiskLevel
+from app.kit.schemas import InputSchema, LocalDateTime, Page, Schema, UtcDateTime
 
 __all__ = ["Category", "RiskLevel"]
 
@@ -123,9 +124,7 @@ class VisitOut(Schema):
     application_id: int | None
 
 
-class VisitPage(Schema):
-    items: list[VisitOut]
-    next_cursor: str | None
+VisitPage = Page[VisitOut]
 
 
 class DueItem(Schema):
