@@ -8,8 +8,9 @@ from app.accounts import repository as accounts
 from app.households import repository as households
 from app.intake import repository as intake
 from app.kit.rotation import EncryptedField
+from app.visits import repository as visits
 
-DOMAINS = (accounts, intake, households)
+DOMAINS = (accounts, intake, households, visits)
 
 
 def sealed_columns() -> list[EncryptedField]:

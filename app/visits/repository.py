@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Forbidden
 from app.kit.actor import Actor
+from app.kit.rotation import EncryptedField
 from app.kit.sqldates import earlier_of, local_date
 from app.models.account import Staff
 from app.models.household import Household
@@ -388,3 +389,10 @@ async def reassign(
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+SEALED_COLUMNS = [
+    EncryptedField("visit.notes", Visit.id, Visit.notes_enc),
+    EncryptedField("visit.needs", Visit.id, Visit.needs_enc),
+]
+"""Personal fields under the data key, for its rotation (:mod:`app.kit.rotation`)."""
