@@ -19,6 +19,7 @@ from app.models.household import (
 )
 from app.models.idempotency import IdempotencyRecord
 from app.models.job import Job
+from app.models.monitoring import MonitoringImport, Signal
 from app.models.region import Region
 from app.models.visit import Visit, VisitPolicy, VisitSchedule
 
@@ -38,9 +39,11 @@ __all__ = [
     "Job",
     "LedgerEntry",
     "LoginFailure",
+    "MonitoringImport",
     "RefreshToken",
     "Region",
     "Resident",
+    "Signal",
     "Staff",
     "Standard",
     "Visit",
