@@ -218,6 +218,35 @@ def generate(
     )
 
 
+@cli.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    source: Annotated[str, typer.Option(help="medical, death, disability, unemployment, ...")],
+) -> None:
+    """Import an agency's file (CSV in UTF-8 or GBK, or XLSX) for a source, to the end."""
+    from app.errors import AppError
+    from app.monitoring.service import import_file as run
+
+    try:
+        status, record = _run(lambda: run(file, source))
+    except AppError as exc:
+        _fail(f"{exc.code}: {exc.message}")
+    if status == 200:
+        typer.echo(f"import {record.id}: the same file was imported before ({record.status})")
+        return
+    typer.echo(
+        f"import {record.id} {record.status} ({record.encoding}): {record.rows_read} rows read, "
+        f"{record.matched} matched, {record.unmatched} unmatched, {record.rejected} rejected, "
+        f"{record.duplicates} already imported, {record.warnings_opened} warnings opened"
+    )
+    for error in record.errors[:20]:
+        typer.echo(f"  row {error['row']} {error['column']}: {error['reason']}")
+    if record.errors_total > 20:
+        typer.echo(f"  ... {record.errors_total - 20} more rejected rows")
+    if record.status == "failed":
+        _fail(f"{record.failure_code}: {record.failure_message}")
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_timeout_seconds: float = 5.0
     upload_dir: Path | None = None
+    # Monitoring imports: the largest file taken (413 beyond), and what an XLSX may inflate to.
+    import_max_mb: int = Field(default=150, ge=1)
+    import_xlsx_max_uncompressed_mb: int = Field(default=1024, ge=1)
+    import_xlsx_max_ratio: int = Field(default=100, ge=2)
+    # Processes parsing an import's blocks; 0 = one per CPU.
+    import_workers: int = Field(default=0, ge=0)
     access_token_minutes: int = Field(default=15, ge=1, le=30)
     refresh_token_days: int = Field(default=30, ge=1, le=90)
     reference_prefix: str = Field(default="WJ", pattern=r"^[A-Z]{1,6}$")

@@ -30,6 +30,7 @@ from app.intake.staff_router import router as staff_intake_router
 from app.jobs.router import router as jobs_router
 from app.kit.schemas import ErrorBody
 from app.logging import configure_logging
+from app.monitoring.router import router as monitoring_router
 from app.regions.router import router as regions_router
 from app.standards.router import router as standards_router
 from app.visits.router import router as visits_router
@@ -126,6 +127,7 @@ def create_app() -> FastAPI:
     api.include_router(eligibility_router)
     api.include_router(jobs_router)
     api.include_router(visits_router)
+    api.include_router(monitoring_router)
     app.include_router(api)
 
     @app.get("/healthz", include_in_schema=False, response_model=None)

@@ -35,6 +35,8 @@ class Scope(StrEnum):
     visits_record = "visits:record"  # record a home visit (入户走访)
     visits_assign = "visits:assign"  # assign households to workers, reassign in bulk
     visit_policy_manage = "visit_policy:manage"  # set the visit cycles
+    monitoring_import = "monitoring:import"  # upload other agencies' data files
+    monitoring_read = "monitoring:read"  # see imports and their reports
 
 
 _CASEWORK = {
@@ -66,10 +68,18 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.standards_write,
             Scope.visits_assign,
             Scope.visit_policy_manage,
+            Scope.monitoring_import,
+            Scope.monitoring_read,
         }
     ),
     Role.auditor: frozenset(
-        {Scope.cases_read, Scope.audit_read, Scope.households_read, Scope.visits_read}
+        {
+            Scope.cases_read,
+            Scope.audit_read,
+            Scope.households_read,
+            Scope.visits_read,
+            Scope.monitoring_read,
+        }
     ),
     Role.admin: frozenset({Scope.accounts_admin, Scope.jobs_manage}),
 }

@@ -79,7 +79,10 @@ class Signal(Model):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     source: Mapped[str] = mapped_column(String(24))
-    import_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("monitoring_imports.id"))
+    # No foreign keys on this table: a million-row import lands in one INSERT, and a
+    # per-row foreign-key check would cost more than the insert itself. Imports, households
+    # and members are never deleted (households exit, members are marked inactive).
+    import_id: Mapped[int | None] = mapped_column(BigId)
     row_number: Mapped[int | None]
     # sha256 of source and the row's normalised content (never a reversible ID number).
     row_digest: Mapped[str] = mapped_column(String(64))
@@ -88,8 +91,9 @@ class Signal(Model):
     person_id_enc: Mapped[str | None] = mapped_column(Text)
     person_id_masked: Mapped[str] = mapped_column(String(18))
     person_name: Mapped[str] = mapped_column(String(50), default="")
-    household_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("households.id"))
-    member_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("household_members.id"))
+    # The active household and member with this person's hash when the row was imported.
+    household_id: Mapped[int | None] = mapped_column(BigId)
+    member_id: Mapped[int | None] = mapped_column(BigId)
     region_code: Mapped[str | None] = mapped_column(String(12))
     address: Mapped[str | None] = mapped_column(String(200))
     occurred_on: Mapped[date]

@@ -1,0 +1,194 @@
+"""Running one import: the file is read in blocks, each block checked and converted by a pool
+of processes, staged (COPY on PostgreSQL, executemany on SQLite) with the progress committed on
+the import row after every block, then landed in ``signals`` by one statement in one
+transaction together with the rule evaluation for the people touched. A failure lands nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from app.config import get_settings
+from app.db.session import get_engine
+from app.errors import AppError
+from app.kit.timeutil import local_today, now
+from app.models.monitoring import MonitoringImport
+from app.monitoring import reader, repository, rows
+from app.monitoring.flows import evaluate_after_import
+
+log = structlog.get_logger()
+
+PARALLEL_FROM = 4 * reader.BLOCK_BYTES  # smaller files are parsed in-process
+
+
+def _workers() -> int:
+    configured = get_settings().import_workers
+    return configured or (multiprocessing.cpu_count() or 1)
+
+
+async def _parsed_blocks(
+    path: Path, info: reader.FileInfo, layout: rows.Layout, as_copy: bool
+) -> AsyncIterator[rows.Parsed]:
+    """Parsed blocks in file order; a pool keeps at most two blocks per worker in flight, so
+    memory stays flat however long the file."""
+    workers = _workers()
+    if workers < 2 or path.stat().st_size < PARALLEL_FROM:  # noqa: ASYNC240 - one stat
+        rows.init_worker(layout, info.codec)
+        for data, first_row in reader.blocks(path, info):
+            yield rows.work_block(data, first_row, as_copy)
+        return
+    loop = asyncio.get_running_loop()
+    # fork: the workers inherit the settings and keys without pickling, and run no CLI again.
+    methods = multiprocessing.get_all_start_methods()
+    start = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=start,
+        initializer=rows.init_worker,
+        initargs=(layout, info.codec),
+    ) as pool:
+        pending: deque[Future[rows.Parsed]] = deque()
+        source = reader.blocks(path, info)
+        for data, first_row in source:
+            pending.append(pool.submit(rows.work_block, data, first_row, as_copy))
+            if len(pending) >= workers * 2:
+                break
+        while pending:
+            parsed = await asyncio.wrap_future(pending.popleft(), loop=loop)
+            following = next(source, None)
+            if following is not None:
+                pending.append(pool.submit(rows.work_block, following[0], following[1], as_copy))
+            yield parsed
+
+
+class _Progress:
+    def __init__(self) -> None:
+        self.rows_read = 0
+        self.rejected = 0
+        self.errors: list[dict[str, Any]] = []
+        self.errors_total = 0
+
+    def add(self, parsed: rows.Parsed) -> None:
+        self.rows_read += parsed.rows_read
+        self.rejected += parsed.rejected
+        self.errors_total += parsed.rejected
+        room = rows.ERRORS_KEPT - len(self.errors)
+        if room > 0:
+            self.errors.extend(parsed.errors[:room])
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "rows_read": self.rows_read,
+            "rejected": self.rejected,
+            "errors": self.errors,
+            "errors_total": self.errors_total,
+        }
+
+
+async def _stage(
+    conn: AsyncConnection, record: MonitoringImport, path: Path, info: reader.FileInfo
+) -> _Progress:
+    postgres = conn.dialect.name == "postgresql"
+    known = await repository.known_hash_prefixes(conn)
+    layout = rows.Layout(record.source, info.trailing, local_today(), known)
+    progress = _Progress()
+    await repository.create_staging(conn)
+    await conn.commit()
+    async for parsed in _parsed_blocks(path, info, layout, as_copy=postgres):
+        if postgres:
+            await repository.copy_staged(conn, parsed.records[0][0])
+        else:
+            await repository.insert_staged(conn, parsed.records)
+        progress.add(parsed)
+        # Progress is visible while the import runs: one short transaction per block.
+        await repository.set_fields(conn, record.id, **progress.values())
+        await conn.commit()
+    return progress
+
+
+async def run_import(
+    import_id: int, timings: dict[str, float] | None = None
+) -> MonitoringImport | None:
+    """Run a queued import to the end (done or failed); None if there is no such import or it
+    has already finished. Safe to run again after a crash: staging starts afresh."""
+    engine = get_engine()
+    async with engine.connect() as conn:
+        session = AsyncSession(bind=conn, expire_on_commit=False)
+        record = await session.get(MonitoringImport, import_id)
+        await session.commit()
+        if record is None or not await repository.claim(conn, import_id, now()):
+            await conn.commit()
+            return None
+        await conn.commit()
+        path = Path(record.stored_path or "")
+        try:
+            info = reader.inspect(path, record.source)
+            clock = time.perf_counter()
+            progress = await _stage(conn, record, path, info)
+            staged = time.perf_counter()
+            # One transaction: the landing, the counts, the rules over the people touched and
+            # the import's final state commit together or not at all.
+            await repository.land(session, record.source, import_id, now())
+            matched, unmatched = await repository.landed_counts(session, import_id)
+            landed = time.perf_counter()
+            opened = await evaluate_after_import(session, import_id)
+            await repository.set_fields(
+                session,
+                import_id,
+                status="done",
+                matched=matched,
+                unmatched=unmatched,
+                duplicates=progress.rows_read - progress.rejected - matched - unmatched,
+                warnings_opened=opened,
+                finished_at=now(),
+                stored_path=None,
+                **progress.values(),
+            )
+            await session.commit()
+            if timings is not None:
+                timings.update(
+                    parse_and_stage=staged - clock,
+                    land=landed - staged,
+                    rules_and_commit=time.perf_counter() - landed,
+                )
+        except Exception as exc:
+            await session.rollback()
+            await conn.rollback()
+            code, message = (
+                (exc.code, exc.message)
+                if isinstance(exc, AppError)
+                else ("import_failed", "导入失败，未写入任何数据")
+            )
+            log.error("monitoring.import_failed", import_id=import_id, code=code, exc_info=True)
+            await repository.set_fields(
+                conn,
+                import_id,
+                status="failed",
+                failure_code=code,
+                failure_message=message,
+                finished_at=now(),
+                stored_path=None,
+            )
+            await conn.commit()
+        finally:
+            await repository.drop_staging(conn)
+            await conn.commit()
+            await session.close()
+            # The file is not kept: its signals carry the provenance (import, row).
+            if record.stored_path is not None or path.name:
+                path.unlink(missing_ok=True)  # noqa: ASYNC240
+    async with engine.connect() as conn:
+        session = AsyncSession(bind=conn, expire_on_commit=False)
+        result = await session.get(MonitoringImport, import_id)
+        await session.close()
+        return result

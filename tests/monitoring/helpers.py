@@ -1,0 +1,85 @@
+"""Uploading agency files and running their imports, as the job runner would."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from app.db.session import session_scope
+from app.kit.idnumber import make_id_number
+from app.models.monitoring import Signal
+from tests.helpers import login_staff
+from tests.households.builders import Person, create_household
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+DISTRICT = "510115000000"
+GUANGHUA = "510115001001"
+# The three people of the sample files: the first two in a monitored household, the third not.
+ZHANG = make_id_number("510115", date(1970, 5, 1), 101)
+LI = make_id_number("510115", date(1972, 3, 8), 102)
+WANG = make_id_number("510115", date(1958, 11, 23), 103)
+
+
+async def district(client: httpx.AsyncClient, username: str = "district") -> dict[str, str]:
+    return await login_staff(client, username, "district_officer", DISTRICT)
+
+
+async def monitored_household() -> int:
+    """张大山 and 李小花's household in 光华社区; 王德福 is in no household."""
+    return await create_household(
+        GUANGHUA,
+        [
+            Person("张大山", date(1970, 5, 1), id_number=ZHANG),
+            Person("李小花", date(1972, 3, 8), relation="spouse", id_number=LI),
+        ],
+    )
+
+
+async def upload(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    source: str,
+    content: bytes,
+    filename: str = "data.csv",
+    **extra: str,
+) -> httpx.Response:
+    return await client.post(
+        "/staff/imports",
+        data={"source": source},
+        files={"file": (filename, content, "application/octet-stream")},
+        headers={**headers, **extra},
+    )
+
+
+async def run_job(import_id: int) -> None:
+    from app.monitoring.importer import run_import
+
+    await run_import(import_id)
+
+
+async def imported(
+    client: httpx.AsyncClient, headers: dict[str, str], source: str, content: bytes, **kw: Any
+) -> dict[str, Any]:
+    """Upload, run the import's job, and return the finished import."""
+    response = await upload(client, headers, source, content, **kw)
+    assert response.status_code == 202, response.text
+    await run_job(response.json()["id"])
+    report = await client.get(f"/staff/imports/{response.json()['id']}", headers=headers)
+    assert report.status_code == 200, report.text
+    return dict(report.json())
+
+
+async def signals(**where: Any) -> list[Signal]:
+    stmt = select(Signal).order_by(Signal.id)
+    for name, value in where.items():
+        stmt = stmt.where(getattr(Signal, name) == value)
+    async with session_scope() as session:
+        return list(await session.scalars(stmt))
+
+
+def sample(source: str) -> bytes:
+    return (SAMPLES / f"{source}.csv").read_bytes()
