@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.jobs import Handler, Periodic
 from app.jobs.service import purge_done
 from app.kit.idempotency import purge_expired
+from app.monitoring import tasks as monitoring
 
 log = structlog.get_logger()
 
@@ -34,6 +35,7 @@ async def purge_jobs(session: AsyncSession, payload: dict[str, Any]) -> None:
 HANDLERS: dict[str, Handler] = {
     "purge-idempotency": purge_idempotency,
     "purge-jobs": purge_jobs,
+    monitoring.IMPORT_JOB: monitoring.import_file,
 }
 
 PERIODIC: tuple[Periodic, ...] = (

@@ -117,16 +117,17 @@ async def _stage(
 
 
 async def run_import(
-    import_id: int, timings: dict[str, float] | None = None
+    import_id: int, *, resume: bool = False, timings: dict[str, float] | None = None
 ) -> MonitoringImport | None:
-    """Run a queued import to the end (done or failed); None if there is no such import or it
-    has already finished. Safe to run again after a crash: staging starts afresh."""
+    """Run a queued import to the end (done or failed); None if there is no such import, it
+    has already finished, or (unless ``resume``) it is running. ``resume`` takes over a
+    ``running`` import (its job's lease ran out: the worker died), staging afresh."""
     engine = get_engine()
     async with engine.connect() as conn:
         session = AsyncSession(bind=conn, expire_on_commit=False)
         record = await session.get(MonitoringImport, import_id)
         await session.commit()
-        if record is None or not await repository.claim(conn, import_id, now()):
+        if record is None or not await repository.claim(conn, import_id, now(), resume=resume):
             await conn.commit()
             return None
         await conn.commit()

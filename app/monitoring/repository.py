@@ -64,13 +64,14 @@ async def set_fields(conn: AsyncConnection | AsyncSession, import_id: int, **val
     )
 
 
-async def claim(conn: AsyncConnection, import_id: int, at: datetime) -> bool:
-    """queued (or running, after a crash) → running, counts reset; False if already finished."""
+async def claim(conn: AsyncConnection, import_id: int, at: datetime, *, resume: bool) -> bool:
+    """queued (or, with ``resume``, running: taken over after a crash) → running, counts
+    reset; False if it is finished (or running and not resumed)."""
     result = await conn.execute(
         update(MonitoringImport)
         .where(
             MonitoringImport.id == import_id,
-            MonitoringImport.status.in_(("queued", "running")),
+            MonitoringImport.status.in_(("queued", "running") if resume else ("queued",)),
         )
         .values(
             status="running",

@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.scopes import Scope, has_scope
 from app.errors import Forbidden
+from app.jobs import enqueue
 from app.kit.actor import Actor
 from app.models.monitoring import MonitoringImport
 from app.monitoring import reader, repository
 from app.monitoring.errors import ImportNotFound, UnknownSource
 from app.monitoring.sources import SOURCES
+from app.monitoring.tasks import IMPORT_JOB
 from app.monitoring.upload import ReceivedImport, max_bytes, new_path, too_large
 
 
@@ -40,10 +42,16 @@ async def inspect(received: ReceivedImport) -> reader.FileInfo:
 
 
 async def submit(
-    session: AsyncSession, actor: Actor, received: ReceivedImport, info: reader.FileInfo
+    session: AsyncSession,
+    actor: Actor,
+    received: ReceivedImport,
+    info: reader.FileInfo,
+    *,
+    as_job: bool = True,
 ) -> tuple[int, MonitoringImport]:
-    """Queue a checked file: 202 and a new import, or 200 and the earlier import of the same
-    bytes of the same source (then nothing changes)."""
+    """Queue a checked file: 202 and a new import with its job (written in this transaction),
+    or 200 and the earlier import of the same bytes of the same source (nothing changes).
+    ``as_job=False``: the caller runs the import itself (the command line)."""
     earlier = await repository.by_file(session, received.source, received.sha256)
     if earlier is not None:
         return 200, earlier
@@ -69,6 +77,10 @@ async def submit(
         if earlier is None:
             raise
         return 200, earlier
+    if as_job:
+        await enqueue(
+            session, IMPORT_JOB, {"import_id": record.id}, key=f"{IMPORT_JOB}:{record.id}"
+        )
     return 202, record
 
 
@@ -98,9 +110,10 @@ def receive_path(path: Path, source: str, filename: str) -> ReceivedImport:
 async def import_file(
     path: Path, source: str, timings: dict[str, float] | None = None
 ) -> tuple[int, MonitoringImport]:
-    """``python -m app import FILE --source S``: the file checked and queued as an upload
-    would be, then run to the end here; (202, the finished import) or (200, the earlier import
-    of the same bytes)."""
+    """``python -m app import FILE --source S``: the file checked as an upload would be and
+    run to the end here (no job: this process is the worker); (202, the finished import), or
+    (200, the earlier import of the same bytes: resumed here if it was left queued or running
+    by a command that died)."""
     from app.db.session import session_scope
     from app.kit.actor import SYSTEM
     from app.monitoring.importer import run_import
@@ -110,13 +123,14 @@ async def import_file(
     try:
         info = await inspect(received)
         async with session_scope() as session:
-            status, record = await submit(session, SYSTEM, received, info)
+            status, record = await submit(session, SYSTEM, received, info, as_job=False)
     except BaseException:
         received.discard()
         raise
     if status == 200:
         received.discard()
-        return status, record
-    finished = await run_import(record.id, timings)
-    assert finished is not None
-    return status, finished
+        # Left unfinished by a command line that died (an upload's own job resumes those).
+        if record.status not in ("queued", "running") or record.created_by_id is not None:
+            return status, record
+    finished = await run_import(record.id, resume=status == 200, timings=timings)
+    return status, finished or record

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.db.session import session_scope
 from app.kit.idnumber import make_id_number
-from app.models.monitoring import Signal
+from app.models.monitoring import MonitoringImport, Signal
 from tests.helpers import login_staff
 from tests.households.builders import Person, create_household
 
@@ -56,9 +56,14 @@ async def upload(
 
 
 async def run_job(import_id: int) -> None:
-    from app.monitoring.importer import run_import
+    """Run the queued jobs as a worker would (the import's among them)."""
+    from app.jobs.runner import Runner
+    from app.tasks import HANDLERS
 
-    await run_import(import_id)
+    assert await Runner(HANDLERS).run_due() >= 1
+    async with session_scope() as session:
+        record = await session.get(MonitoringImport, import_id)
+        assert record is not None and record.status in ("done", "failed")
 
 
 async def imported(

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from app.kit.crypto import get_cipher
+from app.models.monitoring import Signal
 from app.monitoring.sources import SOURCES
 from tests.helpers import login_staff
 from tests.households.builders import Person, create_household
@@ -223,3 +224,39 @@ async def test_a_person_who_left_the_registry_is_unmatched_and_keeps_the_id_numb
     left = landed[cipher.keyed_hash(LI)]
     assert left.member_id is None and left.household_id is None
     assert left.person_id_enc is not None and cipher.decrypt(left.person_id_enc) == LI
+
+
+async def test_progress_is_committed_before_the_landing_and_one_job_runs_it(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While an import runs its progress is visible to others (committed block by block);
+    its signals land afterwards, in one transaction."""
+    from sqlalchemy import func, select
+
+    from app.db.session import session_scope
+    from app.models.job import Job
+    from app.models.monitoring import MonitoringImport
+    from app.monitoring import repository
+
+    seen: dict[str, object] = {}
+    land = repository.land
+
+    async def observed(*args: object, **kwargs: object) -> None:
+        async with session_scope() as other:
+            record = await other.get(MonitoringImport, report_id)
+            assert record is not None
+            seen.update(status=record.status, rows_read=record.rows_read)
+            seen["signals"] = await other.scalar(select(func.count()).select_from(Signal))
+        await land(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(repository, "land", observed)
+    headers = await district(client)
+    response = await upload(client, headers, "disability", sample("disability"))
+    report_id = response.json()["id"]
+    async with session_scope() as session:
+        (job,) = await session.scalars(select(Job))
+        assert (job.kind, job.payload) == ("monitoring.import", {"import_id": report_id})
+    await run_job(report_id)
+    assert seen == {"status": "running", "rows_read": 3, "signals": 0}
+    done = (await client.get(f"/staff/imports/{report_id}", headers=headers)).json()
+    assert done["status"] == "done" and done["unmatched"] == 3
