@@ -10,7 +10,6 @@ detail (JSON text). The ID number itself never leaves this module unencrypted.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
@@ -18,6 +17,8 @@ from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
+from hashlib import sha256
+from json.encoder import encode_basestring
 from typing import Any
 
 from app.kit.crypto import FieldCipher, get_cipher, mask_id_number
@@ -43,6 +44,7 @@ STAGED_COLUMNS = (
 ERRORS_KEPT = 1000  # per import; the rest are counted
 FORMULA_REASON = "单元格含公式，不予计算；请导出为数值"
 _REGION = re.compile(r"^\d{12}$")
+_quote = encode_basestring
 
 
 @dataclass(frozen=True)
@@ -96,27 +98,32 @@ def parse_rows(
     first_row: int,
     cipher: FieldCipher | None = None,
     check_encoding: bool = False,
+    check_formulas: bool = True,
 ) -> Parsed:
-    """Check and convert ``rows`` (cells as read), the first being file row ``first_row``."""
+    """Check and convert ``rows`` (cells as read), the first being file row ``first_row``.
+    ``check_formulas=False`` when the block is known to hold no ``=`` at all."""
     source: Source = SOURCES[layout.source]
     cipher = cipher or get_cipher()
-    columns = source.columns
+    columns = [(name, parse, name in source.dated) for name, parse in source.columns]
     width = len(source.header)
     full = width + layout.trailing
     names = (*source.header, *TRAILING)
-    dated = source.dated
     today = layout.today
+    known = layout.known
+    signal = source.signal
+    prefix = f"{layout.source}|"
     out = Parsed()
     number = first_row - 1
     for cells in rows:
         number += 1
-        if not cells or all(c is None or c == "" for c in cells):
+        if not cells or (not cells[0] and all(c is None or c == "" for c in cells)):
             continue  # a blank line
         out.rows_read += 1
-        if len(cells) < width:
-            out.reject(number, source.header[len(cells)], "缺少该列")
+        count = len(cells)
+        if count < width:
+            out.reject(number, source.header[count], "缺少该列")
             continue
-        if len(cells) > full and any(c not in (None, "") for c in cells[full:]):
+        if count > full and any(c not in (None, "") for c in cells[full:]):
             out.reject(number, "", f"列数多于表头（{full} 列）")
             continue
         if check_encoding:
@@ -126,30 +133,35 @@ def parse_rows(
                 continue
         column = "id_number"
         try:
-            for index, value in enumerate(cells[:full]):
-                # Formulas are never evaluated: the row is refused (see README).
-                if isinstance(value, str) and value[:1] == "=":
-                    raise CellError(FORMULA_REASON, column=names[index])
+            if check_formulas:
+                for index, value in enumerate(cells[:full]):
+                    # Formulas are never evaluated: the row is refused (see README).
+                    if isinstance(value, str) and value[:1] == "=":
+                        raise CellError(FORMULA_REASON, column=names[index])
             raw_id = cells[0]
             id_number = normalise_id_number(
                 raw_id if isinstance(raw_id, str) else str(raw_id), today=today
             )
             column = "name"
-            name = (cells[1] or "").strip() if isinstance(cells[1], str | None) else str(cells[1])
+            name = cells[1]
+            name = name.strip() if isinstance(name, str) else "" if name is None else str(name)
             if not name or len(name) > 50:
                 raise CellError("姓名不能为空且不超过 50 个字")
             values = []
-            for (column, parse), value in zip(columns, cells[2:width], strict=True):
-                values.append(parse(value, today) if column in dated else parse(value))
+            index = 2
+            for column, parse, dated in columns:  # noqa: B007 - named by an error
+                value = cells[index]
+                values.append(parse(value, today) if dated else parse(value))
+                index += 1
             column = "id_number"
-            fields = source.signal(values)
+            fields = signal(values)
             region = address = None
-            if layout.trailing:
+            if full > width:
                 column = "region_code"
                 region = str(cells[width] or "").strip() or None
                 if region is not None and not _REGION.match(region):
                     raise CellError("区划代码应为 12 位数字")
-                if layout.trailing > 1:
+                if full > width + 1:
                     column = "address"
                     address = str(cells[width + 1] or "").strip()[:200] or None
         except InvalidIdNumber as exc:
@@ -159,10 +171,9 @@ def parse_rows(
             out.reject(number, exc.column or column, str(exc))
             continue
         person_hash = cipher.keyed_hash(id_number)
-        known = layout.known is not None and _known(layout.known, person_hash)
-        detail = json.dumps(fields.detail, ensure_ascii=False, sort_keys=True)
-        digest = hashlib.sha256(
-            f"{layout.source}|{person_hash}|{fields.occurred_on}|{fields.amount}|"
+        detail = _json(fields.detail)
+        digest = sha256(
+            f"{prefix}{person_hash}|{fields.occurred_on}|{fields.amount}|"
             f"{fields.quantity}|{fields.flag}|{detail}".encode()
         ).hexdigest()
         out.records.append(
@@ -170,7 +181,9 @@ def parse_rows(
                 number,
                 digest,
                 person_hash,
-                None if known else cipher.encrypt(id_number),
+                None
+                if known is not None and _known(known, person_hash)
+                else cipher.encrypt(id_number),
                 mask_id_number(id_number),
                 name,
                 region,
@@ -185,11 +198,19 @@ def parse_rows(
     return out
 
 
-def split_csv(data: bytes, encoding: str) -> tuple[list[list[str]], bool]:
-    """The records of a block of CSV (whole records only), decoded, and whether some bytes
-    did not decode (those rows are rejected, the others land)."""
+def split_csv(data: bytes, encoding: str) -> tuple[list[list[str]], bool, bool]:
+    """The records of a block of CSV (whole records only), decoded; whether some bytes did
+    not decode (those rows are rejected, the others land); whether any ``=`` is in it."""
     text = data.decode(encoding, errors="replace")
-    return list(csv.reader(io.StringIO(text, newline=""))), "\ufffd" in text
+    return list(csv.reader(io.StringIO(text, newline=""))), "\ufffd" in text, "=" in text
+
+
+def _json(detail: dict[str, Any]) -> str:
+    """``json.dumps(detail, ensure_ascii=False, sort_keys=True)``, faster for the usual
+    all-text detail (the same text, so row digests do not depend on which path made it)."""
+    if all(type(v) is str for v in detail.values()):
+        return "{" + ", ".join(f"{_quote(k)}: {_quote(detail[k])}" for k in sorted(detail)) + "}"
+    return json.dumps(detail, ensure_ascii=False, sort_keys=True)
 
 
 def as_copy_text(records: list[tuple[Any, ...]]) -> bytes:
@@ -215,10 +236,10 @@ def work_block(data: bytes | list[list[Any]], first_row: int, as_copy: bool) -> 
     ``as_copy`` the records come back as one COPY payload (``records == [(bytes,)]``)."""
     assert _LAYOUT is not None
     if isinstance(data, bytes):
-        rows, broken = split_csv(data, _ENCODING)
+        rows, broken, formulas = split_csv(data, _ENCODING)
     else:
-        rows, broken = data, False
-    parsed = parse_rows(_LAYOUT, rows, first_row, check_encoding=broken)
+        rows, broken, formulas = data, False, True
+    parsed = parse_rows(_LAYOUT, rows, first_row, check_encoding=broken, check_formulas=formulas)
     if as_copy:
         parsed.records = [(as_copy_text(parsed.records),)]
     return parsed

@@ -36,6 +36,8 @@ _FALSE = frozenset({"否", "0", "N", "n", "false", "FALSE", "False"})
 
 
 def _text_of(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -45,6 +47,14 @@ def _text_of(value: Any) -> str:
 
 def parse_date(value: Any, today: date) -> date:
     """``2026-03-01``, ``2026/3/1``, ``20260301`` or a spreadsheet date; never in the future."""
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        # The usual ISO form, read in C; anything else takes the general path below.
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            day = None
+        if day is not None and today >= day and day.year >= 1900:
+            return day
     if isinstance(value, datetime):
         day = value.date()
     elif isinstance(value, date):
@@ -84,8 +94,13 @@ def parse_month(value: Any, today: date) -> date:
     return day
 
 
+_MONEY_CANONICAL = re.compile(r"(?:0|[1-9]\d{0,11})\.\d\d")
+
+
 def parse_money(value: Any) -> str:
     """Yuan with up to 2 decimals, not negative: returned as a decimal string (``"870.50"``)."""
+    if type(value) is str and _MONEY_CANONICAL.fullmatch(value):
+        return value  # already in canonical form
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         try:
             amount = Decimal(str(value))
@@ -150,7 +165,12 @@ def one_of(*choices: str) -> Parser:
     return parse
 
 
-@dataclass(frozen=True)
+def cents(amount: str) -> int:
+    """A canonical money string (from :func:`parse_money`) in integer cents."""
+    return int(amount.replace(".", ""))
+
+
+@dataclass(slots=True)
 class Fields:
     """What a row says, as a signal: the date it happened and its measure."""
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from app.monitoring.sources.base import (
     CellError,
     Fields,
     Source,
+    cents,
     parse_bool,
     parse_date,
     parse_money,
@@ -18,7 +18,7 @@ from app.monitoring.sources.base import (
 
 def signal(values: list[Any]) -> Fields:
     visit_date, inpatient, total_cost, out_of_pocket, hospital = values
-    if Decimal(out_of_pocket) > Decimal(total_cost):
+    if cents(out_of_pocket) > cents(total_cost):
         raise CellError("个人自付不能超过总费用", column="out_of_pocket")
     return Fields(
         occurred_on=visit_date,
