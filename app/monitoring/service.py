@@ -19,7 +19,13 @@ from app.monitoring import reader, repository
 from app.monitoring.errors import ImportNotFound, UnknownSource
 from app.monitoring.sources import SOURCES
 from app.monitoring.tasks import IMPORT_JOB
-from app.monitoring.upload import ReceivedImport, max_bytes, new_path, too_large
+from app.monitoring.upload import (
+    ReceivedImport,
+    clean_filename,
+    max_bytes,
+    new_path,
+    too_large,
+)
 
 
 def check_importer(actor: Actor) -> None:
@@ -96,7 +102,7 @@ def receive_path(path: Path, source: str, filename: str) -> ReceivedImport:
     directory with a random name, its size capped and its SHA-256 computed."""
     if path.stat().st_size > max_bytes():
         raise too_large()
-    target = ReceivedImport(path=new_path(), filename=filename[:200], source=source)
+    target = ReceivedImport(path=new_path(), filename=clean_filename(filename), source=source)
     digest = hashlib.sha256()
     with path.open("rb") as src, target.path.open("wb") as dst:
         while chunk := src.read(1024 * 1024):

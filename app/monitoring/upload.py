@@ -50,6 +50,13 @@ class ReceivedImport:
         self.path.unlink(missing_ok=True)
 
 
+def clean_filename(name: str) -> str:
+    """The file's own name, kept for people to read: no directories, no control characters
+    (PostgreSQL refuses NUL), at most 200 characters."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in name if c.isprintable())[:200]
+
+
 def new_path() -> Path:
     return import_dir() / secrets.token_hex(16)
 
@@ -91,7 +98,7 @@ class _Parts:
             self.current = "file"
             self.seen_file = True
             filename = options.get(b"filename", b"").decode(errors="replace")
-            self.target.filename = filename.replace("\\", "/").rsplit("/", 1)[-1][:200]
+            self.target.filename = clean_filename(filename)
         elif name == b"source":
             self.current = "source"
 

@@ -260,3 +260,23 @@ async def test_progress_is_committed_before_the_landing_and_one_job_runs_it(
     assert seen == {"status": "running", "rows_read": 3, "signals": 0}
     done = (await client.get(f"/staff/imports/{report_id}", headers=headers)).json()
     assert done["status"] == "done" and done["unmatched"] == 3
+
+
+async def test_the_file_name_is_kept_without_directories_or_control_characters(
+    client: httpx.AsyncClient,
+) -> None:
+    headers = await district(client)
+    # Raw bytes, as a careless client may send them (httpx itself would escape them).
+    name = "C:\\导出\\死亡\x00名单\x01.csv".encode()
+    body = (
+        b'--b0\r\nContent-Disposition: form-data; name="source"\r\n\r\ndeath\r\n'
+        b'--b0\r\nContent-Disposition: form-data; name="file"; filename="' + name + b'"\r\n'
+        b"Content-Type: text/csv\r\n\r\n" + sample("death") + b"\r\n--b0--\r\n"
+    )
+    response = await client.post(
+        "/staff/imports",
+        content=body,
+        headers={**headers, "Content-Type": "multipart/form-data; boundary=b0"},
+    )
+    assert response.status_code == 202, response.text
+    assert response.json()["filename"] == "死亡名单.csv"
