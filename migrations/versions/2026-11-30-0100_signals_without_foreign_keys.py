@@ -5,7 +5,7 @@ the insert itself. Imports, households and members are never deleted (households
 are marked inactive), so the keys guarded nothing the application does.
 
 Revision ID: mon0002
-Revises: mon0001, 0004_jobs (one head again)
+Revises: mon0001, visits01 (one head again)
 Create Date: 2026-11-30 00:20:00
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "mon0002"
-down_revision: tuple[str, ...] | None = ("mon0001", "0004_jobs")
+down_revision: tuple[str, ...] | None = ("mon0001", "visits01")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
