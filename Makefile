@@ -44,6 +44,7 @@ test: lint typecheck test-sqlite test-postgres test-miniprogram
 bench: $(STAMP)
 	$(PY) bench/intake.py
 	$(PY) bench/registry.py
+	$(PY) bench/monitoring.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
