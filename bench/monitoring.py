@@ -115,8 +115,8 @@ async def recreate_database(url: str, *, drop_only: bool = False) -> None:
 
 async def populate(people: int, workers: int | None) -> None:
     from app.db.session import session_scope
-    from app.households.demo_registry import ensure_demo_standards
-    from app.households.generate import analyze, generate
+    from app.devtools.demo_registry import ensure_demo_standards
+    from app.devtools.generate import analyze, generate
     from app.regions.service import BUILTIN_CSV, import_regions, parse_regions_csv
 
     async with session_scope() as session:

@@ -113,6 +113,7 @@ RequireStandardsWrite = Annotated[Actor, Depends(require_scope(Scope.standards_w
 RequireAccountsAdmin = Annotated[Actor, Depends(require_scope(Scope.accounts_admin))]
 RequireJobsManage = Annotated[Actor, Depends(require_scope(Scope.jobs_manage))]
 RequireVisitsRead = Annotated[Actor, Depends(require_scope(Scope.visits_read))]
+RequireMonitoringRead = Annotated[Actor, Depends(require_scope(Scope.monitoring_read))]
 RequireVisitsRecord = Annotated[Actor, Depends(require_scope(Scope.visits_record))]
 RequireVisitsAssign = Annotated[Actor, Depends(require_scope(Scope.visits_assign))]
 RequireVisitPolicyManage = Annotated[Actor, Depends(require_scope(Scope.visit_policy_manage))]

@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.accounts.dependencies import AnyCallerStandalone, RequireScope
-from app.accounts.scopes import Scope
+from app.accounts.dependencies import AnyCallerStandalone, RequireMonitoringRead
 from app.db.deps import Session
 from app.db.session import session_scope
 from app.kit.idempotency import IdempotencyKey, request_fingerprint, run_once
@@ -19,7 +18,6 @@ from app.monitoring.schemas import ImportOut, ImportPage
 from app.monitoring.upload import receive_import
 
 router = APIRouter(prefix="/staff", tags=["monitoring"])
-Reader = RequireScope(Scope.monitoring_read)
 
 MULTIPART_BODY = {
     "requestBody": {
@@ -81,7 +79,7 @@ async def upload_import(
 @router.get("/imports", response_model=ImportPage)
 async def list_imports(
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: RequireMonitoringRead,
     source: Annotated[str | None, Query(max_length=24)] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
@@ -94,6 +92,8 @@ async def list_imports(
 
 
 @router.get("/imports/{import_id}", response_model=ImportOut)
-async def get_import(session: Session, actor: Reader, import_id: RecordId) -> ImportOut:  # type: ignore[valid-type]
+async def get_import(
+    session: Session, actor: RequireMonitoringRead, import_id: RecordId
+) -> ImportOut:
     """An import's progress while it runs, and its report: counts and rejected rows."""
     return ImportOut.model_validate(await service.readable(session, actor, import_id))
