@@ -13,7 +13,7 @@ from app.db.session import session_scope
 from app.kit.idnumber import make_id_number
 from app.models.monitoring import MonitoringImport, Signal
 from tests.helpers import login_staff
-from tests.households.builders import Person, create_household
+from tests.households.builders import Person, insert_household
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 DISTRICT = "510115000000"
@@ -30,7 +30,7 @@ async def district(client: httpx.AsyncClient, username: str = "district") -> dic
 
 async def monitored_household() -> int:
     """张大山 and 李小花's household in 光华社区; 王德福 is in no household."""
-    return await create_household(
+    return await insert_household(
         GUANGHUA,
         [
             Person("张大山", date(1970, 5, 1), id_number=ZHANG),

@@ -18,7 +18,7 @@ from app.kit.crypto import get_cipher
 from app.models.monitoring import Signal
 from app.monitoring.sources import SOURCES
 from tests.helpers import login_staff
-from tests.households.builders import Person, create_household
+from tests.households.builders import Person, insert_household
 from tests.monitoring.helpers import (
     LI,
     SAMPLES,
@@ -209,7 +209,7 @@ async def test_a_person_who_left_the_registry_is_unmatched_and_keeps_the_id_numb
 ) -> None:
     """Removed from their household: unmatched, with the ID number encrypted on the signal
     (taken from their member record when the row itself skipped the encryption)."""
-    await create_household(
+    await insert_household(
         "510115001001",
         [
             Person("张大山", date(1970, 5, 1), id_number=ZHANG),
