@@ -35,7 +35,6 @@ def job_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path.touch()
     monkeypatch.setenv("JIUZHU_TEST_JOB_LOG", str(path))
     monkeypatch.setenv("JIUZHU_JOB_POLL_SECONDS", "0.1")
-    monkeypatch.setenv("JIUZHU_JOB_LEASE_SECONDS", "3")
     monkeypatch.setenv("JIUZHU_LOG_LEVEL", "WARNING")
     return path
 
@@ -102,8 +101,11 @@ async def test_two_workers_run_a_thousand_jobs_each_exactly_once(
 
 
 async def test_a_killed_workers_job_is_taken_over_after_its_lease(
-    job_log: Path, workers: list[subprocess.Popen[bytes]]
+    job_log: Path, workers: list[subprocess.Popen[bytes]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A short lease: this worker is killed. (Where workers only stall, a lease this short
+    # would hand their jobs over while they still run them: the default is a minute.)
+    monkeypatch.setenv("JIUZHU_JOB_LEASE_SECONDS", "3")
     doomed = start_test_worker(workers)
     await wait_for(lambda: lines(job_log, "ready"), 30, "the worker")
     async with session_scope() as session:
