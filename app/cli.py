@@ -1,17 +1,18 @@
 """``python -m app COMMAND``: migrate, import-regions, seed-demo, create-staff, create-agency,
-serve, worker, jobs, rotate-data-key, generate."""
+staff ..., agency ..., serve, worker, jobs, rotate-data-key, generate."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 
+from app.admin.cli import agency_cli, staff_cli
 from app.config import ConfigError, Environment, get_settings
 from app.jobs.cli import jobs_cli
+from app.kit.cli import fail as _fail
+from app.kit.cli import run as _run
 
 cli = typer.Typer(
     no_args_is_help=True,
@@ -20,24 +21,8 @@ cli = typer.Typer(
     help="Jiuzhu 救助 platform",
 )
 cli.add_typer(jobs_cli, name="jobs")
-T = TypeVar("T")
-
-
-def _run(work: Callable[[], Awaitable[T]]) -> T:
-    async def _wrapped() -> T:
-        from app.db.session import dispose_engine
-
-        try:
-            return await work()
-        finally:
-            await dispose_engine()
-
-    return asyncio.run(_wrapped())
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=1)
+cli.add_typer(staff_cli, name="staff")
+cli.add_typer(agency_cli, name="agency")
 
 
 @cli.command()

@@ -18,6 +18,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts.router import router as accounts_router
+from app.admin.router import router as admin_router
 from app.audit.router import router as audit_router
 from app.config import get_settings
 from app.db.session import dispose_engine, get_engine
@@ -117,6 +118,7 @@ def create_app() -> FastAPI:
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(accounts_router)
+    api.include_router(admin_router)
     api.include_router(regions_router)
     api.include_router(intake_router)
     api.include_router(staff_intake_router)

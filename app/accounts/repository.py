@@ -70,7 +70,11 @@ async def resident_by_id(session: AsyncSession, resident_id: int) -> Resident | 
 
 async def agency_by_key_hash(session: AsyncSession, key_hash: str) -> Agency | None:
     return await session.scalar(
-        select(Agency).where(Agency.api_key_hash == key_hash, Agency.active.is_(True))
+        select(Agency).where(
+            Agency.api_key_hash == key_hash,
+            Agency.active.is_(True),
+            Agency.key_revoked_at.is_(None),
+        )
     )
 
 
@@ -120,3 +124,20 @@ async def require_region(session: AsyncSession, code: str) -> None:
 
 SEALED_COLUMNS = [EncryptedField("resident.session_key", Resident.id, Resident.session_key_enc)]
 """Personal fields under the data key, for its rotation (:mod:`app.kit.rotation`)."""
+
+
+async def revoke_subject_tokens(
+    session: AsyncSession, subject_kind: str, subject_id: int, at: datetime
+) -> int:
+    """End every session of one account: all its live refresh tokens, in one statement."""
+    result = await session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.subject_kind == subject_kind,
+            RefreshToken.subject_id == subject_id,
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

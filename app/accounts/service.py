@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import repository
+from app.accounts.passwords import check_password
 from app.accounts.scopes import Role
 from app.accounts.security import (
     create_access_token,
@@ -36,6 +37,12 @@ class IssuedTokens:
     expires_in: int
     user_id: int
     role: str
+
+
+class AccountDisabled(AppError):
+    status = 403
+    code = "account_disabled"
+    message = "账号已停用，请联系系统管理员"
 
 
 class LoginThrottled(AppError):
@@ -94,19 +101,25 @@ async def staff_login(username: str, password: str, client: str) -> IssuedTokens
             )
             if staff is not None and ok and staff.active:
                 await repository.clear_failures(session, username)
+                staff.last_login_at = now()
                 actor = Actor("staff", staff.id, staff.role, staff.region_code, client)
                 await audit.record(session, actor, "staff.login", "staff", staff.id)
                 return await _issue(session, "staff", staff.id, staff.role)
-            await repository.add_failure(session, username, client, now())
-            await audit.record(
-                session,
-                anonymous,
-                "staff.login_failed",
-                "staff",
-                staff.id if staff else None,
-                {"username": username},
-            )
-            failure = Unauthorized("用户名或密码错误", code="invalid_credentials")
+            if staff is not None and ok:
+                # Only the right password learns that the account is disabled.
+                await audit.record(session, anonymous, "staff.login_disabled", "staff", staff.id)
+                failure = AccountDisabled()
+            else:
+                await repository.add_failure(session, username, client, now())
+                await audit.record(
+                    session,
+                    anonymous,
+                    "staff.login_failed",
+                    "staff",
+                    staff.id if staff else None,
+                    {"username": username},
+                )
+                failure = Unauthorized("用户名或密码错误", code="invalid_credentials")
     # Raised after the block so the failure and its audit event are committed.
     raise failure
 
@@ -152,6 +165,12 @@ async def refresh(refresh_token: str) -> IssuedTokens:
     raise Unauthorized("刷新凭证已使用，请重新登录", code="invalid_refresh_token")
 
 
+class UsernameTaken(AppError):
+    status = 409
+    code = "username_taken"
+    message = "用户名已被使用"
+
+
 async def create_staff(
     session: AsyncSession,
     *,
@@ -164,12 +183,11 @@ async def create_staff(
     try:
         Role(role)
     except ValueError as exc:
-        raise Invalid(f"unknown role {role!r}", code="invalid_role") from exc
-    if len(password) < 8:
-        raise Invalid("password must be at least 8 characters", code="weak_password")
+        raise Invalid(f"未知角色：{role}", code="invalid_role") from exc
+    check_password(password, username)
     await repository.require_region(session, region_code)
     if await repository.staff_by_username(session, username):
-        raise Invalid(f"username {username!r} is taken", code="username_taken")
+        raise UsernameTaken()
     staff = Staff(
         username=username,
         password_hash=await asyncio.to_thread(hash_password, password),
@@ -189,7 +207,11 @@ async def create_agency(
     await repository.require_region(session, region_code)
     key = new_opaque_token("jzk")
     agency = Agency(
-        name=name, region_code=region_code, api_key_hash=token_digest(key), key_prefix=key[:10]
+        name=name,
+        region_code=region_code,
+        api_key_hash=token_digest(key),
+        key_prefix=key[:10],
+        key_issued_at=now(),
     )
     session.add(agency)
     await session.flush()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import service as accounts
+from app.accounts.passwords import DEMO_PASSWORD
 from app.devtools.demo_registry import seed_registry
 from app.intake import service as intake
 from app.intake.schemas import ApplicationCreate
@@ -17,8 +18,6 @@ from app.kit.idnumber import make_id_number
 from app.models.account import Resident, Staff
 from app.models.application import Application
 from app.regions.service import BUILTIN_CSV, import_regions, parse_regions_csv
-
-DEMO_PASSWORD = "jiuzhu-demo-2026"
 
 DEMO_STAFF = (
     ("district", "district_officer", "510115000000", "区民政局 王科长"),

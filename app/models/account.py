@@ -19,6 +19,7 @@ class Staff(IdMixin, TimestampMixin, Model):
     region_code: Mapped[str] = mapped_column(String(12), ForeignKey("regions.code"), index=True)
     display_name: Mapped[str] = mapped_column(String(50), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None]
 
 
 class Resident(IdMixin, TimestampMixin, Model):
@@ -43,12 +44,16 @@ class Agency(IdMixin, TimestampMixin, Model):
     api_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     key_prefix: Mapped[str] = mapped_column(String(12))
     active: Mapped[bool] = mapped_column(default=True)
+    key_issued_at: Mapped[datetime | None]
+    # A revoked key stays on record (its hash) so a call with it is a plain 401.
+    key_revoked_at: Mapped[datetime | None]
 
 
 class RefreshToken(IdMixin, Model):
     """A refresh token, stored hashed; rotated on use, its family revoked on reuse."""
 
     __tablename__ = "refresh_tokens"
+    __table_args__ = (Index("ix_refresh_tokens_subject", "subject_kind", "subject_id"),)
 
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     family_id: Mapped[str] = mapped_column(String(32), index=True)
