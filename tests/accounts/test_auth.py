@@ -171,9 +171,13 @@ async def test_inactive_staff_cannot_log_in(client: httpx.AsyncClient) -> None:
     token = headers.json()["access_token"]
     async with session_scope() as session:
         await session.execute(update(Staff).where(Staff.id == staff_id).values(active=False))
+    # The right password learns that the account is disabled (API contract: 403); a wrong one
+    # learns nothing.
     response = await _login(client, "retired1", PASSWORD)
-    assert response.status_code == 401
-    assert response.json()["code"] == "invalid_credentials"
+    assert response.status_code == 403
+    assert response.json()["code"] == "account_disabled"
+    wrong = await _login(client, "retired1", "not-the-password")
+    assert (wrong.status_code, wrong.json()["code"]) == (401, "invalid_credentials")
     # A token issued before the account was disabled stops working too.
     me = await client.get("/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 401
