@@ -14,6 +14,8 @@ from app.jobs.cli import jobs_cli
 from app.kit.cli import fail as _fail
 from app.kit.cli import run as _run
 
+GRACEFUL_SHUTDOWN_SECONDS = 10
+
 cli = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
@@ -30,8 +32,7 @@ def migrate() -> None:
     """Bring the database to the newest Alembic revision."""
     from app.db.migrate import upgrade
 
-    upgrade()
-    typer.echo("database is up to date")
+    typer.echo(str(upgrade()))
 
 
 @cli.command("import-regions")
@@ -245,24 +246,29 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Run the API with uvicorn (and, unless --no-worker, a job runner inside it)."""
+    """Run the API with uvicorn (and, unless --no-worker, a job runner inside it); with
+    --workers N under uvicorn's supervisor, which restarts a worker that dies, and whose
+    workers exit when it is killed (see app/serve.py)."""
     import os
 
     import uvicorn
+
+    from app.serve import SUPERVISOR_ENV
 
     if worker is not None:
         # Read by each uvicorn worker process's settings.
         os.environ["JIUZHU_RUN_WORKER"] = "true" if worker else "false"
         get_settings.cache_clear()
-
+    os.environ[SUPERVISOR_ENV] = str(os.getpid())
     uvicorn.run(
-        "app.main:create_app",
+        "app.serve:create_served_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
         proxy_headers=False,
         access_log=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
 
 

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     # Client addresses of reverse proxies whose X-Forwarded-For is believed.
     trusted_proxies: str = ""
     timezone: str = "Asia/Shanghai"
+    # /docs, /redoc and /openapi.json: on in dev and test, off in production unless set.
+    docs_enabled: bool | None = None
     log_level: str = "INFO"
     # The job runner: `serve` runs one inside itself unless this is false (`--no-worker`), for
     # deployments whose separate `python -m app worker` processes run the jobs.
@@ -116,6 +118,12 @@ class Settings(BaseSettings):
         if not _is_fernet_key(self.data_key):
             raise ConfigError("JIUZHU_DATA_KEY must be 32 bytes in URL-safe base64")
         return self
+
+    @property
+    def serves_docs(self) -> bool:
+        if self.docs_enabled is not None:
+            return self.docs_enabled
+        return self.env != Environment.production
 
     @property
     def is_sqlite(self) -> bool:

@@ -7,11 +7,13 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import structlog
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers, MutableHeaders
@@ -37,6 +39,7 @@ from app.standards.router import router as standards_router
 from app.visits.router import router as visits_router
 
 API_PREFIX = "/api/v1"
+DOCS_STATIC = "/docs/static"
 HEALTH_DB_TIMEOUT_SECONDS = 3.0
 log = structlog.get_logger()
 
@@ -99,9 +102,19 @@ class RequestLog:
         structlog.contextvars.clear_contextvars()
 
 
+def _application(serves_docs: bool, **kwargs: Any) -> FastAPI:
+    """The FastAPI object; with documentation, Swagger UI and ReDoc load their scripts and
+    styles from this server (``fastapi-offline`` ships them), never from a CDN: a CDN is
+    slow or blocked on many networks in China and absent offline."""
+    if not serves_docs:
+        return FastAPI(docs_url=None, redoc_url=None, openapi_url=None, **kwargs)
+    return FastAPIOffline(docs_url="/docs", redoc_url="/redoc", static_url=DOCS_STATIC, **kwargs)
+
+
 def create_app() -> FastAPI:
-    get_settings()  # refuse to start on unsafe configuration
-    app = FastAPI(
+    settings = get_settings()  # refuse to start on unsafe configuration
+    app = _application(
+        settings.serves_docs,
         title="Jiuzhu 救助 API",
         version="1.0",
         description="低收入人口动态监测与一键求助平台 API",

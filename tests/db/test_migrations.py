@@ -103,3 +103,44 @@ def _tables(url: str) -> set[str]:
         return {row["tablename"] for row in rows}
 
     return asyncio.run(read())
+
+
+def test_migrate_says_from_which_revision_to_which() -> None:
+    """``python -m app migrate`` on an empty database, then again: what it did each time."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from alembic.script import ScriptDirectory
+
+    from app.db.migrate import ROOT, alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    env = dict(os.environ)
+    database = f"jiuzhu_migrate_{os.getpid()}"
+    postgres = env["JIUZHU_DATABASE_URL"].startswith("postgresql")
+    if postgres:
+        _psql(f'DROP DATABASE IF EXISTS "{database}"', f'CREATE DATABASE "{database}"')
+        env["JIUZHU_DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}"
+    else:
+        env["JIUZHU_DATABASE_URL"] = f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/migrate.db"
+    try:
+        outputs = []
+        for _ in range(2):
+            done = subprocess.run(
+                [sys.executable, "-m", "app", "migrate"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert done.returncode == 0, done.stderr
+            outputs.append(done.stdout.strip())
+    finally:
+        if postgres:
+            _psql(f'DROP DATABASE IF EXISTS "{database}"')
+    assert outputs[0].startswith("database migrated from an empty database to " + head)
+    assert outputs[1].startswith(f"database already at the newest revision {head} (")
+    assert "nothing to do" in outputs[1]
