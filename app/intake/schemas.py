@@ -60,6 +60,46 @@ class Status(StrEnum):
     withdrawn = "withdrawn"
 
 
+# What a person reads for each status and action (codes stay in ``status`` and ``action``).
+STATUS_LABELS: dict[str, str] = {
+    "submitted": "已提交",
+    "accepted": "已受理",
+    "investigating": "调查中",
+    "reviewing": "审核中",
+    "approved": "审批通过",
+    "denied": "审批未通过",
+    "rejected": "不予受理",
+    "referred": "已转介",
+    "closed": "已办结",
+    "withdrawn": "已撤回",
+}
+ACTION_LABELS: dict[str, str] = {
+    "accept": "受理",
+    "reject": "不予受理",
+    "start_investigation": "开始调查",
+    "submit_review": "提交审核",
+    "approve": "审批通过",
+    "deny": "审批不通过",
+    "refer": "转介",
+    "close": "办结",
+    "withdraw": "撤回",
+    "assign": "分派",
+}
+# The applicant's timeline line for a status when staff wrote no public note.
+STATUS_TIMELINE_NOTES: dict[str, str] = {
+    "submitted": "已提交，等待受理",
+    "accepted": "已受理，工作人员会尽快与您联系",
+    "investigating": "工作人员正在调查核实您的情况，可能会入户走访",
+    "reviewing": "调查已完成，正在审核",
+    "approved": "审批通过，救助将按决定落实",
+    "denied": "经审核，暂不符合本项救助条件；如有疑问可联系社区或街道",
+    "rejected": "申请未予受理；如有疑问可联系社区或街道",
+    "referred": "已转介给相关部门或服务机构继续办理",
+    "closed": "已办结",
+    "withdrawn": "申请已撤回",
+}
+
+
 PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 
 

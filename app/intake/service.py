@@ -14,7 +14,10 @@ from app.errors import AppError, Forbidden, Invalid, NotFound, OutsideJurisdicti
 from app.intake import repository
 from app.intake.attachments import MAX_PER_APPLICATION, ReceivedFile, TooManyAttachments, keep
 from app.intake.schemas import (
+    ACTION_LABELS,
     HELP_BITS,
+    STATUS_LABELS,
+    STATUS_TIMELINE_NOTES,
     Action,
     ApplicationCreate,
     ApplicationOut,
@@ -180,9 +183,14 @@ def _subject(application: Application) -> SubjectOut:
 
 
 def timeline(application: Application) -> list[TimelineEntry]:
-    """Status history with public notes only, as the applicant sees it."""
+    """Status history with public notes only, as the applicant sees it; a status without a
+    public note gets its plain-words line."""
     return [
-        TimelineEntry(status=e.to_status, at=e.at, note=e.public_note)
+        TimelineEntry(
+            status=e.to_status,
+            at=e.at,
+            note=e.public_note or STATUS_TIMELINE_NOTES.get(e.to_status, ""),
+        )
         for e in application.events
         if e.from_status != e.to_status
     ]
@@ -308,10 +316,13 @@ async def transition(
     application = await _load_for_change(session, actor, application_id)
     rule = RULES[body.action]
     if not has_scope(actor.role, rule.scope):
-        raise Forbidden(f"当前角色不能执行 {body.action.value}", code="action_not_allowed")
+        raise Forbidden(
+            f"当前角色不能执行“{ACTION_LABELS[body.action.value]}”", code="action_not_allowed"
+        )
     if application.status not in rule.sources:
         raise InvalidTransition(
-            f"状态 {application.status} 不能执行 {body.action.value}",
+            f"申请当前为“{STATUS_LABELS[application.status]}”，"
+            f"不能执行“{ACTION_LABELS[body.action.value]}”",
             extra={"status": application.status},
         )
     # After the status: a case nobody has accepted has no assignee, and the answer to
@@ -372,7 +383,7 @@ async def withdraw(
         "withdraw",
         Status.withdrawn.value,
         note,
-        note or "申请人已撤回",
+        note,
     )
     return application
 
@@ -386,7 +397,8 @@ async def assign(
     application = await _load_for_change(session, actor, application_id)
     if application.status not in ASSIGNABLE:
         raise InvalidTransition(
-            f"状态 {application.status} 不能分派", extra={"status": application.status}
+            f"申请当前为“{STATUS_LABELS[application.status]}”，不能分派",
+            extra={"status": application.status},
         )
     assignee = await repository.staff_member(session, body.assignee_id)
     if (
