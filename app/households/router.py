@@ -55,6 +55,10 @@ router = APIRouter(prefix="/staff", tags=["registry"])
 Reader = RequireHouseholdsRead
 Writer = RequireHouseholdsWrite
 Exporter = RequireHouseholdsExport
+RemovalReason = Annotated[
+    str | None,
+    Query(min_length=2, max_length=500, description="删除成员的原因（也可放在 JSON 请求体中）"),
+]
 IfMatch = Annotated[
     str | None,
     Header(alias="If-Match", max_length=40, description="上次读取的版本号；不一致时 409"),
@@ -100,6 +104,11 @@ def _before_id(cursor: str | None) -> int | None:
 
 def _etag(response: Response, household: Household) -> None:
     response.headers["ETag"] = f'"{household.version}"'
+
+
+def _version_tag(payload: object) -> dict[str, str]:
+    version = payload.get("version") if isinstance(payload, dict) else None
+    return {"ETag": f'"{version}"'} if isinstance(version, int) else {}
 
 
 async def _created(session: Session, household: Household) -> tuple[int, object]:
@@ -160,7 +169,8 @@ async def create_household(
         return await _created(session, await service.create_household(session, actor, body))
 
     status, payload = await run_once(session, actor, idempotency_key, body, create)
-    return JSONResponse(payload, status_code=status)
+    # The version to send back in If-Match, as every read and change gives it.
+    return JSONResponse(payload, status_code=status, headers=_version_tag(payload))
 
 
 @router.get("/households/{household_id}", response_model=HouseholdDetail)
@@ -212,7 +222,7 @@ async def add_member(
 
     fingerprint = {"household_id": household_id, "member": body}
     status, payload = await run_once(session, actor, idempotency_key, fingerprint, create)
-    return JSONResponse(payload, status_code=status)
+    return JSONResponse(payload, status_code=status, headers=_version_tag(payload))
 
 
 @router.patch("/households/{household_id}/members/{member_id}", response_model=HouseholdDetail)
@@ -237,15 +247,28 @@ async def update_member(
 async def remove_member(
     household_id: RecordId,
     member_id: RecordId,
-    body: MemberRemove,
     session: Session,
     actor: Writer,
     response: Response,
+    reason: RemovalReason = None,
+    body: MemberRemove | None = None,
     if_match: IfMatch = None,
 ) -> HouseholdDetail:
-    """Take a member out of the household, recording why (the head only when alone)."""
+    """Take a member out of the household, recording why (the head only when alone). The
+    reason goes in the query (``?reason=``), since many clients send no body with DELETE; a
+    JSON body ``{"reason"}`` is still taken."""
+    given = reason if reason is not None else body.reason if body is not None else None
+    if given is None:
+        raise Invalid(
+            "提交的数据无效：reason 必填（删除成员须说明原因）",
+            extra={
+                "errors": [
+                    {"field": "reason", "location": "query", "type": "missing", "message": "必填"}
+                ]
+            },
+        )
     household = await service.remove_member(
-        session, actor, household_id, member_id, body.reason, parse_if_match(if_match)
+        session, actor, household_id, member_id, given, parse_if_match(if_match)
     )
     _etag(response, household)
     return await views.detail(session, household)
