@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.households.errors import InvalidIfMatch, StaleVersion
+from app.households.errors import InvalidIfMatch, StaleVersion, VersionRequired
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.money import money
@@ -73,7 +73,11 @@ def parse_if_match(value: str | None) -> int | None:
     return int(raw)
 
 
-def check_version(household: Household, expected: int | None) -> None:
+def check_version(household: Household, expected: int | None, *, required: bool = False) -> None:
+    """409 ``stale_version`` when ``If-Match`` names another version; 428 when a change
+    that must name one (a PATCH or a DELETE, lest it overwrite what it never saw) did not."""
+    if expected is None and required:
+        raise VersionRequired(extra={"version": household.version})
     if expected is not None and expected != household.version:
         raise StaleVersion(extra={"version": household.version})
 

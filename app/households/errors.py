@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import AppError, Conflict, Invalid, NotFound
 
 
 def household_not_found() -> NotFound:
@@ -21,6 +21,12 @@ class PersonInActiveHousehold(Conflict):
 class StaleVersion(Conflict):
     code = "stale_version"
     message = "记录已被他人修改，请刷新后重试"
+
+
+class VersionRequired(AppError):
+    status = 428
+    code = "if_match_required"
+    message = "修改须带上 If-Match（上次读取到的版本号），以免覆盖他人的修改"
 
 
 class HeadRequired(Conflict):

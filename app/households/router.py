@@ -13,6 +13,7 @@ from app.accounts.dependencies import (
     RequireHouseholdsWrite,
 )
 from app.db.deps import Session
+from app.errors import Invalid
 from app.households import export, ledger, repository, service, views
 from app.households.categories.vocabulary import Category
 from app.households.changelog import parse_if_match

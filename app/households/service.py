@@ -61,16 +61,22 @@ async def readable(
 
 
 async def load_for_change(
-    session: AsyncSession, actor: Actor, household_id: int, expected_version: int | None = None
+    session: AsyncSession,
+    actor: Actor,
+    household_id: int,
+    expected_version: int | None = None,
+    *,
+    version_required: bool = False,
 ) -> Household:
     """The household with its members, locked for the rest of the transaction; 404 outside
-    the actor's jurisdiction, 409 ``stale_version`` if ``If-Match`` named another version."""
+    the actor's jurisdiction, 409 ``stale_version`` if ``If-Match`` named another version,
+    428 if the change must name one and did not."""
     household = await repository.get_readable(
         session, actor, household_id, for_update=True, with_members=True
     )
     if household is None:
         raise household_not_found()
-    check_version(household, expected_version)
+    check_version(household, expected_version, required=version_required)
     return household
 
 
@@ -198,7 +204,9 @@ async def update_household(
     expected_version: int | None,
 ) -> Household:
     """Change address, region, causes, risk (with its reason) or rigid spending."""
-    household = await load_for_change(session, actor, household_id, expected_version)
+    household = await load_for_change(
+        session, actor, household_id, expected_version, version_required=True
+    )
     log = ChangeLog(household)
     if body.region_code is not None and body.region_code != household.region_code:
         await _require_region(session, actor, body.region_code)
@@ -277,7 +285,9 @@ async def update_member(
     expected_version: int | None = None,
 ) -> Household:
     """Correct or update a member; making someone head hands the role over."""
-    household = await load_for_change(session, actor, household_id, expected_version)
+    household = await load_for_change(
+        session, actor, household_id, expected_version, version_required=True
+    )
     member = _member_of(household, member_id)
     log = ChangeLog(household)
     if body.id_number is not None:
@@ -326,7 +336,9 @@ async def remove_member(
     expected_version: int | None = None,
 ) -> Household:
     """Take a member out of the household, with the reason; the head only when alone."""
-    household = await load_for_change(session, actor, household_id, expected_version)
+    household = await load_for_change(
+        session, actor, household_id, expected_version, version_required=True
+    )
     member = _member_of(household, member_id)
     if member.relation == Relation.head.value and len(current_members(household)) > 1:
         raise HeadRequired("户主不能移出：请先把另一位成员设为户主")

@@ -125,11 +125,12 @@ async def test_raw_database_holds_no_clear_id_numbers(client: httpx.AsyncClient)
         headers,
         members=[member(id_number=numbers[0]), member(id_number=numbers[1], relation="spouse")],
     )
-    await client.patch(
+    changed = await client.patch(
         f"/staff/households/{created['id']}/members/{created['members'][1]['id']}",
         json={"id_number": id_number(date(1983, 1, 1))},
-        headers=headers,
+        headers={**headers, "If-Match": "1"},
     )
+    assert changed.status_code == 200, changed.text
     async with session_scope() as session:
         rows = (await session.execute(select(HouseholdMember))).scalars().all()
         changes = (await session.execute(select(HouseholdChange))).scalars().all()
@@ -441,8 +442,11 @@ async def test_patch_versions_every_field_and_audits(client: httpx.AsyncClient) 
 
     # Nothing to change: no new version.
     same = await client.patch(
-        f"/staff/households/{hid}", json={"address": "南江路8号"}, headers=headers
+        f"/staff/households/{hid}",
+        json={"address": "南江路8号"},
+        headers={**headers, "If-Match": "2"},
     )
+    assert same.status_code == 200, same.text
     assert same.json()["version"] == 2
     assert (await client.get(f"/staff/households/{hid}/changes", headers=headers)).json() == changes
 
@@ -475,10 +479,16 @@ async def test_patch_refuses_stale_versions_and_bad_input(client: httpx.AsyncCli
         ({"region_code": GONGPING_COMMUNITY}, {}, "outside_jurisdiction"),
     ]:
         response = await client.patch(
-            f"/staff/households/{hid}", json=body, headers={**headers, **extra}
+            f"/staff/households/{hid}", json=body, headers={**headers, "If-Match": "2", **extra}
         )
         status = 403 if code == "outside_jurisdiction" else 422
         assert (response.status_code, response.json()["code"]) == (status, code), body
+    # Without If-Match a change is refused: it would overwrite what the caller never saw.
+    blind = await client.patch(
+        f"/staff/households/{hid}", json={"address": "三号"}, headers=headers
+    )
+    assert (blind.status_code, blind.json()["code"]) == (428, "if_match_required")
+    assert blind.json()["version"] == 2
     missing = await client.patch("/staff/households/999999", json={"address": "x"}, headers=headers)
     assert missing.status_code == 404
     after = (await client.get(f"/staff/households/{hid}", headers=headers)).json()

@@ -45,12 +45,18 @@ async def test_removing_a_member_takes_the_reason_in_the_query(client: httpx.Asy
     short = await client.delete(f"{base}/{first}", params={"reason": "x"}, headers=headers)
     assert short.status_code == 422
 
-    removed = await client.delete(f"{base}/{first}", params={"reason": "外出务工"}, headers=headers)
+    removed = await client.delete(
+        f"{base}/{first}", params={"reason": "外出务工"}, headers={**headers, "If-Match": "1"}
+    )
     assert removed.status_code == 200, removed.text
     assert removed.json()["former_members"][0]["removed_reason"] == "外出务工"
     # A JSON body still works for clients that send one.
     in_body = await client.request(
-        "DELETE", f"{base}/{second}", json={"reason": "分户"}, headers=headers
+        "DELETE", f"{base}/{second}", json={"reason": "分户"}, headers={**headers, "If-Match": "2"}
     )
     assert in_body.status_code == 200
     assert {m["removed_reason"] for m in in_body.json()["former_members"]} == {"外出务工", "分户"}
+    blind = await client.delete(
+        f"{base}/{household['members'][0]['id']}", params={"reason": "迁出"}, headers=headers
+    )
+    assert (blind.status_code, blind.json()["code"]) == (428, "if_match_required")

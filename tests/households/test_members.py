@@ -25,6 +25,11 @@ def url(household: dict[str, Any], member_id: int | None = None) -> str:
     return base if member_id is None else f"{base}/{member_id}"
 
 
+def at(headers: dict[str, str], version: int) -> dict[str, str]:
+    """The headers with ``If-Match`` naming the version last read."""
+    return {**headers, "If-Match": str(version)}
+
+
 async def changes(client: httpx.AsyncClient, headers: dict[str, str], hid: int) -> list[Any]:
     response = await client.get(f"/staff/households/{hid}/changes", headers=headers)
     return list(response.json()["items"])
@@ -98,7 +103,7 @@ async def test_add_member_refusals_change_nothing(client: httpx.AsyncClient) -> 
         assert (response.status_code, response.json()["code"]) == (status, code), body
     spouse = household["members"][1]
     moved = await client.patch(
-        url(household, spouse["id"]), json={"id_number": elsewhere}, headers=headers
+        url(household, spouse["id"]), json={"id_number": elsewhere}, headers=at(headers, 1)
     )
     assert (moved.status_code, moved.json()["code"]) == (409, "person_in_active_household")
     fetched = await client.get(f"/staff/households/{household['id']}", headers=headers)
@@ -120,7 +125,7 @@ async def test_same_person_twice_in_one_household(client: httpx.AsyncClient) -> 
     assert (again.status_code, again.json()["code"]) == (422, "duplicate_member")
     spouse = household["members"][1]
     moved = await client.patch(
-        url(household, spouse["id"]), json={"id_number": person}, headers=headers
+        url(household, spouse["id"]), json={"id_number": person}, headers=at(headers, 1)
     )
     assert (moved.status_code, moved.json()["code"]) == (422, "duplicate_member")
 
@@ -172,7 +177,7 @@ async def test_update_member_fields_income_and_id(client: httpx.AsyncClient) -> 
     cleared = await client.patch(
         url(household, spouse["id"]),
         json={"disability_grade": None, "disability_type": None},
-        headers=headers,
+        headers=at(headers, 2),
     )
     assert cleared.json()["has_severe_member"] is False
 
@@ -189,7 +194,7 @@ async def test_update_member_fields_income_and_id(client: httpx.AsyncClient) -> 
         headers_used = {**headers, "If-Match": "1"} if code == "stale_version" else headers
         response = await client.patch(url(household, spouse["id"]), json=body, headers=headers_used)
         assert (response.status_code, response.json()["code"]) == (status, code), body
-    missing = await client.patch(url(household, 999999), json={"name": "x"}, headers=headers)
+    missing = await client.patch(url(household, 999999), json={"name": "x"}, headers=at(headers, 3))
     assert (missing.status_code, missing.json()["code"]) == (404, "member_not_found")
     after = (await client.get(f"/staff/households/{household['id']}", headers=headers)).json()
     assert after["version"] == 3
@@ -208,7 +213,7 @@ async def test_income_as_a_single_figure_clears_the_sources(client: httpx.AsyncC
     head = household["members"][0]
     assert head["monthly_income"] == "900.00"
     response = await client.patch(
-        url(household, head["id"]), json={"monthly_income": 320}, headers=headers
+        url(household, head["id"]), json={"monthly_income": 320}, headers=at(headers, 1)
     )
     changed = response.json()["members"][0]
     assert changed["monthly_income"] == "320.00" and changed["income_sources"] == {}
@@ -220,16 +225,16 @@ async def test_handing_over_and_removing_the_head(client: httpx.AsyncClient) -> 
     household = await create_household(client, headers)
     head, spouse = household["members"]
     demote = await client.patch(
-        url(household, head["id"]), json={"relation": "spouse"}, headers=headers
+        url(household, head["id"]), json={"relation": "spouse"}, headers=at(headers, 1)
     )
     assert (demote.status_code, demote.json()["code"]) == (409, "head_required")
     remove_head = await client.request(
-        "DELETE", url(household, head["id"]), json={"reason": "去世"}, headers=headers
+        "DELETE", url(household, head["id"]), json={"reason": "去世"}, headers=at(headers, 1)
     )
     assert (remove_head.status_code, remove_head.json()["code"]) == (409, "head_required")
 
     promoted = await client.patch(
-        url(household, spouse["id"]), json={"relation": "head"}, headers=headers
+        url(household, spouse["id"]), json={"relation": "head"}, headers=at(headers, 1)
     )
     assert promoted.status_code == 200, promoted.text
     after = promoted.json()
@@ -249,7 +254,7 @@ async def test_handing_over_and_removing_the_head(client: httpx.AsyncClient) -> 
     )
     assert short.status_code == 422
     removed = await client.request(
-        "DELETE", url(household, head["id"]), json={"reason": "因病去世"}, headers=headers
+        "DELETE", url(household, head["id"]), json={"reason": "因病去世"}, headers=at(headers, 2)
     )
     assert removed.status_code == 200, removed.text
     body = removed.json()
@@ -260,13 +265,15 @@ async def test_handing_over_and_removing_the_head(client: httpx.AsyncClient) -> 
     assert former["active"] is False and former["removed_at"]
     history = [c for c in await changes(client, headers, household["id"]) if c["version"] == 3]
     assert {c["field"]: c["new_value"] for c in history}["removed_reason"] == "因病去世"
-    again = await client.patch(url(household, head["id"]), json={"name": "x"}, headers=headers)
+    again = await client.patch(
+        url(household, head["id"]), json={"name": "x"}, headers=at(headers, 3)
+    )
     assert (again.status_code, again.json()["code"]) == (409, "member_removed")
     assert "household.member_remove" in await audit_actions(household["id"])
 
     # The last member, the head, may leave: the household is then empty.
     last = await client.request(
-        "DELETE", url(household, spouse["id"]), json={"reason": "迁出本区"}, headers=headers
+        "DELETE", url(household, spouse["id"]), json={"reason": "迁出本区"}, headers=at(headers, 3)
     )
     assert last.status_code == 200
     assert last.json()["members_count"] == 0 and last.json()["head"]["name"] == ""
@@ -286,9 +293,10 @@ async def test_a_removed_member_may_join_another_household(client: httpx.AsyncCl
     child = household["members"][1]
     refused = await create_household_status(client, headers, person)
     assert refused == 409
-    await client.request(
-        "DELETE", url(household, child["id"]), json={"reason": "分户"}, headers=headers
+    left = await client.request(
+        "DELETE", url(household, child["id"]), json={"reason": "分户"}, headers=at(headers, 1)
     )
+    assert left.status_code == 200, left.text
     assert await create_household_status(client, headers, person) == 201
 
 
