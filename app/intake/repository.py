@@ -205,5 +205,11 @@ SEALED_COLUMNS = [
         Application.subject_phone_enc,
         Application.subject_phone_hash,
     ),
+    EncryptedField(
+        "application.reporter_phone",
+        Application.id,
+        Application.reporter_phone_enc,
+        Application.reporter_phone_hash,
+    ),
 ]
 """Personal fields under the data key, for its rotation (:mod:`app.kit.rotation`)."""

@@ -122,9 +122,17 @@ class SubjectIn(InputSchema):
             raise ValueError(str(exc)) from exc
 
 
+class ReporterIn(InputSchema):
+    """Who reports someone else's hardship: a phone to call back, and a name if they give it."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=50)
+    phone: str = Field(pattern=PHONE_PATTERN)
+
+
 class ApplicationCreate(InputSchema):
     relation: Relation
     subject: SubjectIn
+    reporter: ReporterIn | None = None
     help_types: list[HelpType] = Field(min_length=1, max_length=len(HelpType))
     description: str = Field(default="", max_length=2000)
     consent: bool
@@ -145,6 +153,8 @@ class ApplicationCreate(InputSchema):
     def _self_needs_id(self) -> ApplicationCreate:
         if self.relation == Relation.self and not self.subject.id_number:
             raise ValueError("本人申请须填写身份证号（subject.id_number）")
+        if self.relation == Relation.self and self.reporter is not None:
+            raise ValueError("本人申请无需填写报告人（reporter）")
         return self
 
 
@@ -155,6 +165,11 @@ class SubjectOut(Schema):
     region_code: str
     address: str
     household_size: int | None
+
+
+class ReporterOut(Schema):
+    name: str | None
+    phone_masked: str | None
 
 
 class StaffSubjectOut(SubjectOut):
@@ -176,6 +191,7 @@ class ApplicationOut(Schema):
     channel: str
     relation: Relation
     subject: SubjectOut
+    reporter: ReporterOut | None = None
     help_types: list[HelpType]
     description: str
     created_at: LocalDateTime
@@ -210,6 +226,7 @@ class CaseItem(Schema):
     channel: str
     relation: Relation
     subject: StaffSubjectOut
+    reporter: ReporterOut | None = None
     help_types: list[HelpType]
     priority: str
     due_at: LocalDateTime
@@ -287,6 +304,7 @@ class NoteIn(InputSchema):
 class Revealed(Schema):
     id_number: str | None
     phone: str | None
+    reporter_phone: str | None = None
 
 
 def dump(model: Schema) -> dict[str, Any]:

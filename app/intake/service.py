@@ -28,6 +28,7 @@ from app.intake.schemas import (
     Decision,
     HelpType,
     Relation,
+    ReporterOut,
     Revealed,
     StaffAttachmentOut,
     StaffSubjectOut,
@@ -134,6 +135,7 @@ async def submit(session: AsyncSession, actor: Actor, body: ApplicationCreate) -
         region_code=subject.region_code,
         address=subject.address,
         household_size=subject.household_size,
+        **_reporter_columns(body),
         help_types=[h.value for h in body.help_types],
         help_mask=sum(HELP_BITS[h] for h in body.help_types),
         description=body.description,
@@ -171,6 +173,27 @@ async def submit(session: AsyncSession, actor: Actor, body: ApplicationCreate) -
     return application
 
 
+def _reporter_columns(body: ApplicationCreate) -> dict[str, str | None]:
+    reporter = body.reporter
+    if reporter is None:
+        return {}
+    cipher = get_cipher()
+    return {
+        "reporter_name": reporter.name,
+        "reporter_phone_enc": cipher.encrypt(reporter.phone),
+        "reporter_phone_hash": cipher.keyed_hash(reporter.phone),
+        "reporter_phone_masked": mask_phone(reporter.phone),
+    }
+
+
+def _reporter(application: Application) -> ReporterOut | None:
+    if application.reporter_phone_masked is None and application.reporter_name is None:
+        return None
+    return ReporterOut(
+        name=application.reporter_name, phone_masked=application.reporter_phone_masked
+    )
+
+
 def _subject(application: Application) -> SubjectOut:
     return SubjectOut(
         name=application.subject_name,
@@ -204,6 +227,7 @@ def resident_view(application: Application) -> ApplicationOut:
         channel=application.channel,
         relation=Relation(application.relation),
         subject=_subject(application),
+        reporter=_reporter(application),
         help_types=[HelpType(h) for h in application.help_types],
         description=application.description,
         created_at=application.created_at,
@@ -224,6 +248,7 @@ def case_item(application: Application, region_name: str, at: datetime) -> CaseI
         channel=application.channel,
         relation=Relation(application.relation),
         subject=StaffSubjectOut(**_subject(application).model_dump(), region_name=region_name),
+        reporter=_reporter(application),
         help_types=[HelpType(h) for h in application.help_types],
         priority=application.priority,
         due_at=application.due_at,
@@ -440,13 +465,16 @@ async def reveal(session: AsyncSession, actor: Actor, application_id: int, reaso
     if application is None:
         raise application_not_found()
     cipher = get_cipher()
+    fields = ["id_number", "phone"]
+    if application.reporter_phone_enc:
+        fields.append("reporter_phone")
     await audit.record(
         session,
         actor,
         "application.reveal",
         "application",
         application.id,
-        {"reason": reason, "fields": ["id_number", "phone"]},
+        {"reason": reason, "fields": fields},
     )
     return Revealed(
         id_number=cipher.decrypt(application.subject_id_enc)
@@ -454,6 +482,9 @@ async def reveal(session: AsyncSession, actor: Actor, application_id: int, reaso
         else None,
         phone=cipher.decrypt(application.subject_phone_enc)
         if application.subject_phone_enc
+        else None,
+        reporter_phone=cipher.decrypt(application.reporter_phone_enc)
+        if application.reporter_phone_enc
         else None,
     )
 

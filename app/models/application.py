@@ -47,6 +47,11 @@ class Application(IdMixin, TimestampMixin, Model):
     region_code: Mapped[str] = mapped_column(String(12), ForeignKey("regions.code"))
     address: Mapped[str] = mapped_column(String(200), default="")
     household_size: Mapped[int | None]
+    # Who reported someone else's hardship, so a worker can call back (phone as the subject's).
+    reporter_name: Mapped[str | None] = mapped_column(String(50))
+    reporter_phone_enc: Mapped[str | None] = mapped_column(Text)
+    reporter_phone_hash: Mapped[str | None] = mapped_column(String(64))
+    reporter_phone_masked: Mapped[str | None] = mapped_column(String(20))
 
     help_types: Mapped[list[str]] = mapped_column(JSON)
     # One bit per help type, so the queue can filter on it on every backend.

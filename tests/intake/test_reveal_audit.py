@@ -49,7 +49,11 @@ async def test_reveal_gives_clear_values_to_staff_in_scope(client: httpx.AsyncCl
         headers, _ = await staff(client, username, role, region)
         response = await _reveal(client, headers, application["id"])
         assert response.status_code == 200, (role, response.text)
-        assert response.json() == {"id_number": number, "phone": "13911112222"}
+        assert response.json() == {
+            "id_number": number,
+            "phone": "13911112222",
+            "reporter_phone": None,
+        }
 
 
 async def test_reveal_without_an_id_number_or_phone(client: httpx.AsyncClient) -> None:
@@ -60,7 +64,7 @@ async def test_reveal_without_an_id_number_or_phone(client: httpx.AsyncClient) -
     )
     response = await _reveal(client, street, application["id"])
     assert response.status_code == 200
-    assert response.json() == {"id_number": None, "phone": None}
+    assert response.json() == {"id_number": None, "phone": None, "reporter_phone": None}
 
 
 async def test_reveal_is_refused_outside_scope_and_to_admin_and_auditor(
