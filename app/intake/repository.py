@@ -89,6 +89,28 @@ async def find_open_case(
     return None
 
 
+async def other_open_case(
+    session: AsyncSession, application_id: int, id_hash: str
+) -> Application | None:
+    """The earliest other open application about the person with this ID number."""
+    return await session.scalar(
+        select(Application)
+        .where(Application.subject_id_hash == id_hash)
+        .where(Application.status.in_(OPEN_STATUSES))
+        .where(Application.id != application_id)
+        .order_by(Application.id)
+        .limit(1)
+    )
+
+
+async def has_linked(session: AsyncSession, application_id: int) -> bool:
+    """Whether other applications are linked to this one (it is the root of a group)."""
+    found = await session.scalar(
+        select(Application.id).where(Application.linked_to_id == application_id).limit(1)
+    )
+    return found is not None
+
+
 async def list_mine(
     session: AsyncSession, actor: Actor, *, before_id: int | None, limit: int
 ) -> list[Application]:

@@ -103,6 +103,15 @@ STATUS_TIMELINE_NOTES: dict[str, str] = {
 PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 
 
+def _id_number_or_none(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    try:
+        return normalise_id_number(value)
+    except InvalidIdNumber as exc:
+        raise ValueError(str(exc)) from exc
+
+
 class SubjectIn(InputSchema):
     name: str = Field(min_length=1, max_length=50)
     id_number: str | None = Field(default=None, max_length=18)
@@ -114,12 +123,7 @@ class SubjectIn(InputSchema):
     @field_validator("id_number")
     @classmethod
     def _valid_id(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        try:
-            return normalise_id_number(value)
-        except InvalidIdNumber as exc:
-            raise ValueError(str(exc)) from exc
+        return _id_number_or_none(value)
 
 
 class ReporterIn(InputSchema):
@@ -299,6 +303,32 @@ class AssignIn(InputSchema):
 
 class NoteIn(InputSchema):
     note: str = Field(min_length=1, max_length=2000)
+
+
+class SubjectCorrection(InputSchema):
+    """Staff add or correct what an application says about its subject, giving a reason."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=50)
+    id_number: str | None = Field(default=None, max_length=18)
+    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    address: str | None = Field(default=None, max_length=200)
+    household_size: int | None = Field(default=None, ge=1, le=30)
+    reason: str = Field(min_length=2, max_length=200)
+
+    @field_validator("id_number")
+    @classmethod
+    def _valid_id(cls, value: str | None) -> str | None:
+        return _id_number_or_none(value)
+
+    @model_validator(mode="after")
+    def _something(self) -> SubjectCorrection:
+        changed = self.model_fields_set - {"reason"}
+        if not changed:
+            raise ValueError("至少需要补录或更正一项")
+        for name in changed:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} 不能为空")
+        return self
 
 
 class Revealed(Schema):

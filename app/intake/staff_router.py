@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from app.accounts.dependencies import RequireCasesCreate, RequireCasesRead, RequireCasesWork
 from app.db.deps import Session
-from app.intake import flows, repository, service
+from app.intake import flows, repository, service, subject
 from app.intake.schemas import (
     HELP_BITS,
     ApplicationCreate,
@@ -20,6 +20,7 @@ from app.intake.schemas import (
     NoteIn,
     Revealed,
     Status,
+    SubjectCorrection,
     TransitionIn,
 )
 from app.kit.idempotency import IdempotencyKey, run_once
@@ -125,6 +126,19 @@ async def assign(
 ) -> CaseDetail:
     """Assign the case to a staff member whose jurisdiction covers it."""
     await service.assign(session, actor, application_id, body)
+    return await service.case_detail(session, actor, application_id)
+
+
+@router.patch("/applications/{application_id}/subject", response_model=CaseDetail)
+async def correct_subject(
+    application_id: RecordId,
+    body: SubjectCorrection,
+    session: Session,
+    actor: Reader,
+) -> CaseDetail:
+    """Add or correct the subject (补录: e.g. the ID number a report came without), with a
+    reason; audited, and a new ID number links the case to an open case about the person."""
+    await subject.correct_subject(session, actor, application_id, body)
     return await service.case_detail(session, actor, application_id)
 
 
