@@ -279,6 +279,8 @@ class DecisionIn(InputSchema):
     monthly_amount: Decimal | None = Field(
         default=None, ge=0, le=100000, max_digits=10, decimal_places=2
     )
+    # Required when the amount is above the standard in force times the household's people.
+    amount_reason: str | None = Field(default=None, min_length=2, max_length=200)
 
 
 class TransitionIn(InputSchema):

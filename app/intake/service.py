@@ -13,6 +13,7 @@ from app.config import get_settings
 from app.errors import AppError, Forbidden, Invalid, NotFound, OutsideJurisdiction
 from app.intake import repository
 from app.intake.attachments import MAX_PER_APPLICATION, ReceivedFile, TooManyAttachments, keep
+from app.intake.decision import check_amount
 from app.intake.schemas import (
     ACTION_LABELS,
     HELP_BITS,
@@ -358,8 +359,13 @@ async def transition(
     if body.action == Action.accept and application.assignee_id is None:
         application.assignee_id = actor.id
         detail["assignee_id"] = actor.id
+    note = body.note
     if body.action == Action.approve:
         assert body.decision is not None
+        checked = await check_amount(session, application, body.decision)
+        if checked is not None:
+            detail.update(checked.detail)
+            note = "\n".join(n for n in (body.note, checked.note) if n)
         application.decision_category = body.decision.category.value
         application.decision_amount = body.decision.monthly_amount
         application.decided_by_id = actor.id
@@ -377,7 +383,7 @@ async def transition(
         application,
         body.action.value,
         rule.target,
-        body.note,
+        note,
         body.public_note,
         detail,
     )
