@@ -198,7 +198,7 @@ async def update_household(
 ) -> HouseholdDetail:
     """Change address, region, causes, risk level (with a reason) or rigid spending."""
     household = await service.update_household(
-        session, actor, household_id, body, parse_if_match(if_match)
+        session, actor, household_id, body, parse_if_match(if_match), version_required=True
     )
     _etag(response, household)
     return await views.detail(session, household)
@@ -238,7 +238,13 @@ async def update_member(
 ) -> HouseholdDetail:
     """Correct or update a member; making a member head hands the role over."""
     household = await service.update_member(
-        session, actor, household_id, member_id, body, parse_if_match(if_match)
+        session,
+        actor,
+        household_id,
+        member_id,
+        body,
+        parse_if_match(if_match),
+        version_required=True,
     )
     _etag(response, household)
     return await views.detail(session, household)
@@ -269,7 +275,13 @@ async def remove_member(
             },
         )
     household = await service.remove_member(
-        session, actor, household_id, member_id, given, parse_if_match(if_match)
+        session,
+        actor,
+        household_id,
+        member_id,
+        given,
+        parse_if_match(if_match),
+        version_required=True,
     )
     _etag(response, household)
     return await views.detail(session, household)

@@ -202,10 +202,12 @@ async def update_household(
     household_id: int,
     body: HouseholdUpdate,
     expected_version: int | None,
+    *,
+    version_required: bool = False,
 ) -> Household:
     """Change address, region, causes, risk (with its reason) or rigid spending."""
     household = await load_for_change(
-        session, actor, household_id, expected_version, version_required=True
+        session, actor, household_id, expected_version, version_required=version_required
     )
     log = ChangeLog(household)
     if body.region_code is not None and body.region_code != household.region_code:
@@ -283,10 +285,12 @@ async def update_member(
     member_id: int,
     body: MemberUpdate,
     expected_version: int | None = None,
+    *,
+    version_required: bool = False,
 ) -> Household:
     """Correct or update a member; making someone head hands the role over."""
     household = await load_for_change(
-        session, actor, household_id, expected_version, version_required=True
+        session, actor, household_id, expected_version, version_required=version_required
     )
     member = _member_of(household, member_id)
     log = ChangeLog(household)
@@ -334,10 +338,12 @@ async def remove_member(
     member_id: int,
     reason: str,
     expected_version: int | None = None,
+    *,
+    version_required: bool = False,
 ) -> Household:
     """Take a member out of the household, with the reason; the head only when alone."""
     household = await load_for_change(
-        session, actor, household_id, expected_version, version_required=True
+        session, actor, household_id, expected_version, version_required=version_required
     )
     member = _member_of(household, member_id)
     if member.relation == Relation.head.value and len(current_members(household)) > 1:

@@ -303,7 +303,11 @@ async def test_rotate_data_key_keeps_search_and_reveal_working(
     assert "application.subject_phone: 1" in result.stdout
 
     assert await search() == [case_id]
-    assert (await reveal()).json() == {"id_number": number, "phone": "13600001111"}
+    assert (await reveal()).json() == {
+        "id_number": number,
+        "phone": "13600001111",
+        "reporter_phone": None,
+    }
     async with session_scope() as session:
         row = await session.get(Application, case_id)
         assert row is not None and row.subject_id_enc and row.subject_phone_enc
@@ -312,7 +316,11 @@ async def test_rotate_data_key_keeps_search_and_reveal_working(
 
     # The old key can go: nothing needs it any more.
     _use_keys(restore_keys, new_key)
-    assert (await reveal()).json() == {"id_number": number, "phone": "13600001111"}
+    assert (await reveal()).json() == {
+        "id_number": number,
+        "phone": "13600001111",
+        "reporter_phone": None,
+    }
     assert await search() == [case_id]
     again = _cli("rotate-data-key", env={"JIUZHU_DATA_KEY": new_key, "JIUZHU_OLD_DATA_KEYS": ""})
     assert again.returncode == 0, again.stderr
