@@ -3,7 +3,7 @@ and masked like the subject's) so a worker can call back
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-30 00:55:00
+Create Date: 2026-11-30 01:15:00
 """
 
 from collections.abc import Sequence

@@ -2,8 +2,8 @@
 subject (disabling an account revokes all of them at once)
 
 Revision ID: 0005
-Revises: visits01
-Create Date: 2026-11-30 00:50:00
+Revises: mon0002
+Create Date: 2026-11-30 01:10:00
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "visits01"
+down_revision: str | None = "mon0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
