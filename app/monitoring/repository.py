@@ -93,13 +93,18 @@ async def known_hash_prefixes(conn: AsyncConnection) -> array[int] | None:
     8 MB for a million). SQLite (small imports): None, every row's ID number is encrypted."""
     if conn.dialect.name != "postgresql":
         return None
-    result = await conn.execute(
+    # Streamed in batches: a million buffered rows would cost hundreds of MB for 8 MB kept.
+    result = await conn.stream(
         text(
             "SELECT ('x' || substr(id_hash, 1, 16))::bit(64)::bigint AS prefix "
             "FROM household_members ORDER BY 1"
-        )
+        ),
+        execution_options={"yield_per": 50_000},
     )
-    return array("q", result.scalars())
+    prefixes: array[int] = array("q")
+    async for batch in result.scalars().partitions():
+        prefixes.extend(batch)
+    return prefixes
 
 
 # The staging table lives as long as the importing connection (TEMP): nobody else sees it.
