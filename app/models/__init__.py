@@ -22,6 +22,7 @@ from app.models.job import Job
 from app.models.monitoring import MonitoringImport, Signal
 from app.models.region import Region
 from app.models.visit import Visit, VisitPolicy, VisitSchedule
+from app.models.warning import EarlyWarning, WarningEvent, WarningRule, WarningScan
 
 __all__ = [
     "OPEN_STATUSES",
@@ -32,6 +33,7 @@ __all__ = [
     "AuditEvent",
     "CategoryChange",
     "Counter",
+    "EarlyWarning",
     "Household",
     "HouseholdChange",
     "HouseholdMember",
@@ -49,4 +51,7 @@ __all__ = [
     "Visit",
     "VisitPolicy",
     "VisitSchedule",
+    "WarningEvent",
+    "WarningRule",
+    "WarningScan",
 ]
