@@ -156,6 +156,23 @@ def purge_idempotency() -> None:
 
 
 @cli.command()
+def scan() -> None:
+    """Run every enabled warning rule over the whole district now; prints what each opened."""
+    from app.db.session import session_scope
+    from app.monitoring.warnings.scans import full_scan
+
+    async def work() -> tuple[int, int, dict[str, int]]:
+        async with session_scope() as session:
+            done = await full_scan(session)
+            return done.id, done.warnings_opened, done.opened_by_rule
+
+    scan_id, opened, by_rule = _run(work)
+    for code, count in sorted(by_rule.items()):
+        typer.echo(f"{code}: {count}")
+    typer.echo(f"scan {scan_id}: {opened} warnings opened")
+
+
+@cli.command()
 def generate(
     people: Annotated[int, typer.Option(min=1, help="how many people to make")],
     database_url: Annotated[str | None, typer.Option(help="instead of JIUZHU_DATABASE_URL")] = None,

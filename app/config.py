@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     # /docs, /redoc and /openapi.json: on in dev and test, off in production unless set.
     docs_enabled: bool | None = None
+    # The district the platform serves: warnings about people with no known address go here.
+    district_code: str = Field(default="510115000000", pattern=r"^\d{12}$")
+    # Hours a dispatched warning's verification may take, by level (红 24 h, 橙 3 days, 黄 7).
+    warning_due_hours_red: int = Field(default=24, ge=1, le=24 * 90)
+    warning_due_hours_orange: int = Field(default=72, ge=1, le=24 * 90)
+    warning_due_hours_yellow: int = Field(default=168, ge=1, le=24 * 90)
     log_level: str = "INFO"
     # The job runner: `serve` runs one inside itself unless this is false (`--no-worker`), for
     # deployments whose separate `python -m app worker` processes run the jobs.
