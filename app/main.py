@@ -34,6 +34,8 @@ from app.jobs.router import router as jobs_router
 from app.kit.schemas import ErrorBody
 from app.logging import configure_logging
 from app.monitoring.router import router as monitoring_router
+from app.monitoring.rules.router import router as warning_rules_router
+from app.monitoring.warnings.router import router as warnings_router
 from app.regions.router import router as regions_router
 from app.standards.router import router as standards_router
 from app.visits.router import router as visits_router
@@ -143,6 +145,8 @@ def create_app() -> FastAPI:
     api.include_router(jobs_router)
     api.include_router(visits_router)
     api.include_router(monitoring_router)
+    api.include_router(warning_rules_router)
+    api.include_router(warnings_router)
     app.include_router(api)
 
     @app.get("/healthz", include_in_schema=False, response_model=None)

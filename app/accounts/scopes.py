@@ -37,6 +37,11 @@ class Scope(StrEnum):
     visit_policy_manage = "visit_policy:manage"  # set the visit cycles
     monitoring_import = "monitoring:import"  # upload other agencies' data files
     monitoring_read = "monitoring:read"  # see imports and their reports
+    warnings_read = "warnings:read"
+    warnings_dispatch = "warnings:dispatch"  # send a warning out for verification
+    warnings_verify = "warnings:verify"  # verify on site (as the assignee)
+    warnings_resolve = "warnings:resolve"  # decide what is done about a confirmed warning
+    rules_manage = "rules:manage"  # tune warning rules and start scans
 
 
 _CASEWORK = {
@@ -52,10 +57,23 @@ _CASEWORK = {
 }
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
-    Role.community_worker: frozenset(_CASEWORK | {Scope.cases_triage}),
-    Role.social_worker: frozenset(_CASEWORK | {Scope.cases_triage}),
+    Role.community_worker: frozenset(
+        _CASEWORK | {Scope.cases_triage, Scope.warnings_read, Scope.warnings_verify}
+    ),
+    Role.social_worker: frozenset(
+        _CASEWORK | {Scope.cases_triage, Scope.warnings_read, Scope.warnings_verify}
+    ),
     Role.street_officer: frozenset(
-        _CASEWORK | {Scope.cases_triage, Scope.cases_assign, Scope.cases_close, Scope.visits_assign}
+        _CASEWORK
+        | {
+            Scope.cases_triage,
+            Scope.cases_assign,
+            Scope.cases_close,
+            Scope.visits_assign,
+            Scope.warnings_read,
+            Scope.warnings_dispatch,
+            Scope.warnings_verify,
+        }
     ),
     Role.district_officer: frozenset(
         _CASEWORK
@@ -70,6 +88,10 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.visit_policy_manage,
             Scope.monitoring_import,
             Scope.monitoring_read,
+            Scope.warnings_read,
+            Scope.warnings_dispatch,
+            Scope.warnings_resolve,
+            Scope.rules_manage,
         }
     ),
     Role.auditor: frozenset(
@@ -79,6 +101,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.households_read,
             Scope.visits_read,
             Scope.monitoring_read,
+            Scope.warnings_read,
         }
     ),
     Role.admin: frozenset({Scope.accounts_admin, Scope.jobs_manage}),

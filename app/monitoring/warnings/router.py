@@ -1,0 +1,135 @@
+"""Warnings for staff: the queue, one warning, its life cycle, the summary, and scans."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+
+from app.accounts.dependencies import RequireScope
+from app.accounts.scopes import Scope
+from app.db.deps import Session
+from app.kit.idempotency import IdempotencyKey, run_once
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor
+from app.kit.params import MAX_ID, RecordId
+from app.kit.timeutil import now
+from app.monitoring import flows
+from app.monitoring.rules.base import Level
+from app.monitoring.warnings import repository, service
+from app.monitoring.warnings.repository import WarningFilter
+from app.monitoring.warnings.schemas import (
+    DispatchIn,
+    ResolveIn,
+    SummaryOut,
+    VerifyIn,
+    WarningDetail,
+    WarningPage,
+    WarningStatus,
+)
+
+router = APIRouter(prefix="/staff", tags=["warnings"])
+
+Reader = RequireScope(Scope.warnings_read)
+Dispatcher = RequireScope(Scope.warnings_dispatch)
+Verifier = RequireScope(Scope.warnings_verify)
+Resolver = RequireScope(Scope.warnings_resolve)
+
+
+def warning_filter(
+    status: WarningStatus | None = None,
+    level: Level | None = None,
+    rule: Annotated[str | None, Query(max_length=48, pattern=r"^[a-z_]+$")] = None,
+    region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    household_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    overdue: Annotated[bool, Query(description="只看已派发且超过核实时限的")] = False,
+) -> WarningFilter:
+    return WarningFilter(
+        status=status.value if status else None,
+        level=level.value if level else None,
+        rule=rule,
+        region_code=region_code,
+        household_id=household_id,
+        assignee_id=assignee_id,
+        overdue_at=now() if overdue else None,
+    )
+
+
+Filters = Annotated[WarningFilter, Depends(warning_filter)]
+
+
+@router.get("/warnings", response_model=WarningPage)
+async def list_warnings(
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+    filters: Filters,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> WarningPage:
+    """Warnings in the caller's jurisdiction, newest first; overdue ones carry ``overdue``."""
+    before = decode_id_cursor(cursor) if cursor else None
+    return await service.list_page(session, actor, filters, before_id=before, limit=limit)
+
+
+@router.get("/warnings/summary", response_model=SummaryOut)
+async def warnings_summary(
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+    filters: Filters,
+) -> SummaryOut:
+    """Counts by status, and of open warnings by level, rule and area; overdue ones; the
+    average hours from the signal to resolution."""
+    return SummaryOut(**await repository.summary(session, actor, filters, at=now()))
+
+
+@router.get("/warnings/{warning_id}", response_model=WarningDetail)
+async def get_warning(
+    session: Session,
+    actor: Reader,  # type: ignore[valid-type]
+    warning_id: RecordId,
+) -> WarningDetail:
+    """One warning with its evidence and history."""
+    return await service.detail(session, actor, warning_id)
+
+
+@router.post("/warnings/{warning_id}/dispatch", response_model=WarningDetail)
+async def dispatch_warning(
+    session: Session,
+    actor: Dispatcher,  # type: ignore[valid-type]
+    warning_id: RecordId,
+    body: DispatchIn,
+) -> WarningDetail:
+    """Send the warning to a worker in its jurisdiction for verification on site."""
+    return await service.dispatch(session, actor, warning_id, body)
+
+
+@router.post("/warnings/{warning_id}/verify", response_model=WarningDetail)
+async def verify_warning(
+    session: Session,
+    actor: Verifier,  # type: ignore[valid-type]
+    warning_id: RecordId,
+    body: VerifyIn,
+) -> WarningDetail:
+    """The assignee's findings: confirmed, or a false alarm (closed)."""
+    return await flows.verify_warning(session, actor, warning_id, body)
+
+
+@router.post("/warnings/{warning_id}/resolve", response_model=WarningDetail)
+async def resolve_warning(
+    session: Session,
+    actor: Resolver,  # type: ignore[valid-type]
+    warning_id: RecordId,
+    body: ResolveIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Resolve a confirmed warning by one of the four routes; ``deliver_policy`` may open an
+    application, so the request honours ``Idempotency-Key``."""
+
+    async def resolve() -> tuple[int, object]:
+        result = await flows.resolve_warning(session, actor, warning_id, body)
+        return 200, result.model_dump(mode="json")
+
+    fingerprint = {"warning_id": warning_id, "body": body.model_dump(mode="json")}
+    status, payload = await run_once(session, actor, idempotency_key, fingerprint, resolve)
+    return JSONResponse(payload, status_code=status)
