@@ -212,3 +212,24 @@ async def test_sql_and_python_agree_near_every_threshold() -> None:
     assert found == expected
     fired = {code for code, _ in found}
     assert fired == {rule.code for rule in RULES}, sorted(fired)
+
+
+async def test_concurrent_scans_open_each_warning_once() -> None:
+    """Two full scans at once: the partial unique index lets only one open the warning."""
+    import asyncio
+
+    number = id_number(date(1990, 2, 2))
+    await create_household(
+        COMMUNITIES[0], [Person("郑一", date(1990, 2, 2), id_number=number)], category="dibao"
+    )
+    await add_signal("housing_safety", number, local_today() - timedelta(days=1), flag="C")
+
+    async def one() -> int:
+        async with session_scope() as session:
+            return (await full_scan(session)).warnings_opened
+
+    opened = await asyncio.gather(one(), one())
+    assert sorted(opened) == [0, 1]
+    async with session_scope() as session:
+        rows = list(await session.scalars(select(EarlyWarning)))
+    assert [w.rule_code for w in rows] == ["need_housing_unsafe"]
