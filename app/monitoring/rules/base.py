@@ -15,7 +15,7 @@ days on 2026-12-01 takes 2026-09-03 to 2026-12-01).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -30,6 +30,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     cast,
     exists,
     func,
@@ -44,6 +45,8 @@ from app.models.household import Household, HouseholdMember
 from app.models.monitoring import Signal
 
 CENT = Decimal("0.01")
+# The import an incremental scan evaluates, bound when the statement runs.
+TOUCHED = bindparam("touched_import", type_=BigInteger)
 
 
 class RuleClass(StrEnum):
@@ -205,14 +208,13 @@ def in_window(signal: SignalFact, start: date, on: date) -> bool:
 
 @dataclass(frozen=True)
 class ScanContext:
-    """What a statement needs besides the rule's params: the date, the backend, and (for an
-    incremental scan) the import whose people alone are evaluated."""
+    """What a statement needs besides the rule's params: the date, the backend, and whether
+    the scan is incremental (only the people of the import bound as ``touched_import``)."""
 
     on: date
     dialect: str
     district_code: str
-    import_id: int | None = None
-    hints: dict[str, Any] = field(default_factory=dict)
+    incremental: bool = False
 
     def money(self, expr: Any) -> ColumnElement[str]:
         """A money amount as text with two decimals (``"1234.50"``) on both backends."""
@@ -225,19 +227,19 @@ class ScanContext:
 
     def touched_persons(self, person_hash: Any) -> ColumnElement[bool]:
         """Full scan: everyone. Incremental: the people in the import's rows."""
-        if self.import_id is None:
+        if not self.incremental:
             return true()
-        return person_hash.in_(select(Signal.person_hash).where(Signal.import_id == self.import_id))
+        return person_hash.in_(select(Signal.person_hash).where(Signal.import_id == TOUCHED))
 
     def touched_households(self, household_id: Any) -> ColumnElement[bool]:
         """Full scan: every household. Incremental: households with a member in the import."""
-        if self.import_id is None:
+        if not self.incremental:
             return true()
         member = HouseholdMember.__table__.alias("touched_member")
         return household_id.in_(
             select(member.c.household_id)
             .join(Signal, Signal.person_hash == member.c.id_hash)
-            .where(Signal.import_id == self.import_id, member.c.active)
+            .where(Signal.import_id == TOUCHED, member.c.active)
         )
 
 

@@ -12,6 +12,7 @@ for rules over registry data alone, after ``QUIET_DAYS``.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -19,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     String,
     and_,
+    bindparam,
     cast,
     exists,
     func,
@@ -35,7 +37,7 @@ from app.db.base import UTCDateTime
 from app.models.warning import OPEN_WARNING_STATUSES, EarlyWarning, WarningEvent
 from app.monitoring.rules import repository
 from app.monitoring.rules.base import Rule, RuleParams, ScanContext
-from app.monitoring.rules.catalog import RULES
+from app.monitoring.rules.catalog import BY_CODE, RULES
 
 QUIET_DAYS = 180
 _INSERT: dict[str, Any] = {"postgresql": pg_insert, "sqlite": sqlite_insert}
@@ -50,10 +52,21 @@ def _evidence_json(ctx: ScanContext, h: Any) -> ColumnElement[Any]:
     return func.json_group_array(func.json_object(*pairs))
 
 
-def open_statement(
-    rule: Rule, params: RuleParams, level: str, ctx: ScanContext, *, scan_id: int, at: datetime
-) -> Any:
-    """``INSERT INTO warnings … SELECT`` for one rule; see the module docstring."""
+SCAN = bindparam("scan_ref", type_=BigInteger)
+OPENED_AT = bindparam("opened", type_=UTCDateTime())
+QUIET_SINCE = bindparam("quiet_since", type_=UTCDateTime())
+
+
+@lru_cache(maxsize=256)
+def _cached(code: str, params_json: str, level: str, ctx: ScanContext) -> Any:
+    rule = BY_CODE[code]
+    return open_statement(rule, rule.Params.model_validate_json(params_json), level, ctx)
+
+
+def open_statement(rule: Rule, params: RuleParams, level: str, ctx: ScanContext) -> Any:
+    """``INSERT INTO warnings … SELECT`` for one rule; see the module docstring. The scan, the
+    time and the import are bound when it runs, so one built statement (and SQLAlchemy's
+    compiled form of it) serves every scan of the day."""
     h = rule.hits(params, ctx).subquery("hits")
     grouped = (
         select(
@@ -71,7 +84,6 @@ def open_statement(
         .subquery("grouped")
     )
     earlier = EarlyWarning.__table__.alias("earlier")
-    quiet_since = literal(at - timedelta(days=QUIET_DAYS), UTCDateTime())
     suppressed = exists().where(
         earlier.c.rule_code == rule.code,
         earlier.c.subject_key == grouped.c.subject_key,
@@ -80,7 +92,7 @@ def open_statement(
             and_(
                 earlier.c.closed_at.is_not(None),
                 or_(
-                    and_(grouped.c.last_signal_at.is_(None), earlier.c.closed_at > quiet_since),
+                    and_(grouped.c.last_signal_at.is_(None), earlier.c.closed_at > QUIET_SINCE),
                     grouped.c.last_signal_at <= earlier.c.closed_at,
                 ),
             ),
@@ -100,8 +112,8 @@ def open_statement(
         "summary": func.coalesce(grouped.c.summary, ""),
         "evidence": grouped.c.evidence,
         "last_signal_at": grouped.c.last_signal_at,
-        "scan_id": literal(scan_id, BigInteger),
-        "opened_at": literal(at, UTCDateTime()),
+        "scan_id": SCAN,
+        "opened_at": OPENED_AT,
     }
     chosen = select(*columns.values()).where(~suppressed)
     return (
@@ -123,7 +135,16 @@ async def run_rules(
     """Run every enabled rule (over the people ``import_id`` touched, or everyone); returns
     the warnings opened by each rule. Each opening is written to the warning's history."""
     dialect = session.get_bind().dialect.name
-    ctx = ScanContext(on=on, dialect=dialect, district_code=district_code, import_id=import_id)
+    ctx = ScanContext(
+        on=on, dialect=dialect, district_code=district_code, incremental=import_id is not None
+    )
+    binds = {
+        "scan_ref": scan_id,
+        "opened": at,
+        "quiet_since": at - timedelta(days=QUIET_DAYS),
+        "touched_import": import_id,
+    }
+    connection = await session.connection()
     settings = await repository.load_all(session)
     if dialect == "postgresql":
         # Cheap per row but costly-looking over a district: JIT would take longer than the work.
@@ -134,8 +155,8 @@ async def run_rules(
         if not setting.enabled:
             continue
         params = repository.params_of(rule, setting.params)
-        statement = open_statement(rule, params, setting.level, ctx, scan_id=scan_id, at=at)
-        result = await session.execute(statement)
+        statement = _cached(rule.code, params.model_dump_json(), setting.level, ctx)
+        result = await connection.execute(statement, binds)
         opened[rule.code] = max(int(getattr(result, "rowcount", 0) or 0), 0)
     await session.execute(
         insert(WarningEvent).from_select(

@@ -169,27 +169,33 @@ class IncomeOverStandard(Rule):
         window = [*signal_window("income", months_before(ctx.on, p.months), ctx.on)]
         window.append(Signal.amount.is_not(None))
         bp = basis_points(p.multiple)
-        monthly = (
+        # Income per household and month first (from the few income signals), the standards
+        # joined to that small result after, so the signals drive the plan.
+        totals = (
             member_signals(
                 Household.id.label("household_id"),
+                Household.region_code.label("region_code"),
                 month.label("month"),
-                func.max(standards.c.s).label("s"),
                 func.max(Household.members_count).label("n"),
+                func.sum(Signal.amount).label("total"),
             )
-            .join(standards, standards.c.code == Household.region_code)
             .where(
                 *window,
                 Household.category.in_(list(p.categories)),
                 Household.members_count > 0,
-                standards.c.s.is_not(None),
                 ctx.touched_households(Household.id),
             )
-            .group_by(Household.id, month)
-            .having(
-                cents(func.sum(Signal.amount)) * 10000
-                > func.max(standards.c.s) * func.max(Household.members_count) * bp
+            .group_by(Household.id, Household.region_code, month)
+            .subquery("monthly_income")
+        )
+        monthly = (
+            select(totals.c.household_id, totals.c.month, standards.c.s, totals.c.n)
+            .join(standards, standards.c.code == totals.c.region_code)
+            .where(
+                standards.c.s.is_not(None),
+                cents(totals.c.total) * 10000 > standards.c.s * totals.c.n * bp,
             )
-            .subquery("months_over")
+            .cte("months_over")
         )
         qualifying = (
             select(monthly.c.household_id)
