@@ -344,3 +344,50 @@ async def test_rules_listed_tuned_and_disabled(client: httpx.AsyncClient) -> Non
         headers=district,
     )
     assert len(audit.json()["items"]) == 4
+
+
+async def test_overdue_verification_stands_out(client: httpx.AsyncClient) -> None:
+    from sqlalchemy import update
+
+    from app.kit.timeutil import now
+    from app.models.warning import EarlyWarning
+
+    await _unemployed_household()
+    number = id_number(date(1950, 1, 1))
+    await create_household(
+        GUANGHUA, [Person("冯二", date(1950, 1, 1), id_number=number)], category="tekun"
+    )
+    await add_signal("housing_safety", number, local_today() - timedelta(days=2), flag="C")
+    await scan()
+    street = await login_staff(client, "liucheng1", "street_officer", LIUCHENG)
+    me = await staff_id(client, street)
+    items = await warnings(client, street)
+    due = {}
+    for item in items:
+        sent = await client.post(
+            f"/staff/warnings/{item['id']}/dispatch", json={"assignee_id": me}, headers=street
+        )
+        due[item["level"]] = sent.json()
+    # Due by level: orange 3 days, yellow 7 days from dispatch.
+    for level, hours in (("orange", 72), ("yellow", 168)):
+        body = due[level]
+        from datetime import datetime
+
+        gap = datetime.fromisoformat(body["due_at"]) - datetime.fromisoformat(
+            body["history"][-1]["at"]
+        )
+        assert abs(gap.total_seconds() - hours * 3600) < 5, (level, gap)
+    late = due["orange"]["id"]
+    async with session_scope() as session:
+        await session.execute(
+            update(EarlyWarning)
+            .where(EarlyWarning.id == late)
+            .values(due_at=now() - timedelta(hours=1))
+        )
+    overdue = await warnings(client, street, overdue="true")
+    assert [w["id"] for w in overdue] == [late] and overdue[0]["overdue"] is True
+    summary = (await client.get("/staff/warnings/summary", headers=street)).json()
+    assert summary["overdue"] == 1
+    assert summary["open_by_level"] == {"orange": 1, "yellow": 1}
+    assert summary["open_by_rule"] == {"need_housing_unsafe": 1, "need_unemployment": 1}
+    assert summary["open_by_region"] == {GUANGHUA: 2}
