@@ -15,6 +15,7 @@ from app.jobs import Handler, Periodic
 from app.jobs.service import purge_done
 from app.kit.idempotency import purge_expired
 from app.monitoring import tasks as monitoring
+from app.monitoring.warnings import tasks as warnings
 
 log = structlog.get_logger()
 
@@ -36,9 +37,13 @@ HANDLERS: dict[str, Handler] = {
     "purge-idempotency": purge_idempotency,
     "purge-jobs": purge_jobs,
     monitoring.IMPORT_JOB: monitoring.import_file,
+    "warnings:scan": warnings.run_scan,
+    "warnings:nightly-scan": warnings.nightly_scan,
 }
 
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("purge-idempotency", every=timedelta(days=1), offset=NIGHTLY),
     Periodic("purge-jobs", every=timedelta(days=1), offset=NIGHTLY),
+    # Every warning rule over the district, after the night's imports.
+    Periodic("warnings:nightly-scan", every=timedelta(days=1), offset=NIGHTLY),
 )

@@ -391,3 +391,30 @@ async def test_overdue_verification_stands_out(client: httpx.AsyncClient) -> Non
     assert summary["open_by_level"] == {"orange": 1, "yellow": 1}
     assert summary["open_by_rule"] == {"need_housing_unsafe": 1, "need_unemployment": 1}
     assert summary["open_by_region"] == {GUANGHUA: 2}
+
+
+async def test_a_scan_requested_over_http_runs_as_a_job(client: httpx.AsyncClient) -> None:
+    from app.jobs.runner import Runner
+    from app.tasks import HANDLERS
+
+    await _unemployed_household()
+    district = await login_staff(client, "district1", "district_officer", WENJIANG)
+    street = await login_staff(client, "liucheng1", "street_officer", LIUCHENG)
+    assert (await client.post("/staff/scans", headers=street)).status_code == 403
+    headers = {**district, "Idempotency-Key": "scan-1"}
+    queued = await client.post("/staff/scans", headers=headers)
+    assert queued.status_code == 202, queued.text
+    scan_id = queued.json()["id"]
+    again = await client.post("/staff/scans", headers=headers)
+    assert again.status_code == 202 and again.json()["id"] == scan_id
+    before = (await client.get(f"/staff/scans/{scan_id}", headers=district)).json()
+    assert before["status"] == "queued" and before["warnings_opened"] == 0
+    assert await warnings(client, district) == []
+
+    assert await Runner(HANDLERS).run_due() == 1
+    done = (await client.get(f"/staff/scans/{scan_id}", headers=district)).json()
+    assert done["status"] == "done" and done["warnings_opened"] == 1
+    assert done["opened_by_rule"] == {"need_unemployment": 1}
+    assert [w["rule"] for w in await warnings(client, district)] == ["need_unemployment"]
+    missing = await client.get("/staff/scans/999999", headers=district)
+    assert missing.status_code == 404

@@ -10,17 +10,20 @@ from fastapi.responses import JSONResponse
 from app.accounts.dependencies import RequireScope
 from app.accounts.scopes import Scope
 from app.db.deps import Session
+from app.errors import NotFound
 from app.kit.idempotency import IdempotencyKey, run_once
 from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor
 from app.kit.params import MAX_ID, RecordId
 from app.kit.timeutil import now
 from app.monitoring import flows
 from app.monitoring.rules.base import Level
-from app.monitoring.warnings import repository, service
+from app.monitoring.warnings import repository, scans, service
 from app.monitoring.warnings.repository import WarningFilter
 from app.monitoring.warnings.schemas import (
     DispatchIn,
     ResolveIn,
+    ScanOut,
+    ScanQueued,
     SummaryOut,
     VerifyIn,
     WarningDetail,
@@ -34,6 +37,7 @@ Reader = RequireScope(Scope.warnings_read)
 Dispatcher = RequireScope(Scope.warnings_dispatch)
 Verifier = RequireScope(Scope.warnings_verify)
 Resolver = RequireScope(Scope.warnings_resolve)
+Scanner = RequireScope(Scope.rules_manage)
 
 
 def warning_filter(
@@ -133,3 +137,32 @@ async def resolve_warning(
     fingerprint = {"warning_id": warning_id, "body": body.model_dump(mode="json")}
     status, payload = await run_once(session, actor, idempotency_key, fingerprint, resolve)
     return JSONResponse(payload, status_code=status)
+
+
+@router.post("/scans", response_model=ScanQueued, status_code=202)
+async def request_scan(
+    session: Session,
+    actor: Scanner,  # type: ignore[valid-type]
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Queue a scan of every enabled rule over the district (a job); 202 with its id."""
+
+    async def create() -> tuple[int, object]:
+        scan = await scans.queue_scan(session, actor)
+        return 202, {"id": scan.id}
+
+    status, payload = await run_once(session, actor, idempotency_key, {}, create)
+    return JSONResponse(payload, status_code=status)
+
+
+@router.get("/scans/{scan_id}", response_model=ScanOut)
+async def get_scan(
+    session: Session,
+    actor: Scanner,  # type: ignore[valid-type]
+    scan_id: RecordId,
+) -> ScanOut:
+    """A scan: queued, running or done, and the warnings each rule opened."""
+    scan = await scans.get_scan(session, scan_id)
+    if scan is None:
+        raise NotFound("扫描记录不存在", code="scan_not_found")
+    return ScanOut.model_validate(scan)

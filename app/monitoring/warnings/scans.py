@@ -7,6 +7,9 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import get_settings
+from app.jobs import enqueue
+from app.kit import audit
+from app.kit.actor import Actor
 from app.kit.timeutil import local_today, now
 from app.models.monitoring import MonitoringImport
 from app.models.warning import WarningScan
@@ -48,6 +51,27 @@ async def run_scan(session: AsyncSession, scan: WarningScan) -> WarningScan:
     scan.finished_at = now()
     await session.flush()
     return scan
+
+
+async def queue_scan(session: AsyncSession, actor: Actor) -> WarningScan:
+    """A full scan as a job, written in the request's transaction; audited."""
+    scan = await create_scan(session, requested_by_id=actor.id)
+    await enqueue(session, "warnings:scan", {"scan_id": scan.id}, key=f"warnings:scan:{scan.id}")
+    await audit.record(session, actor, "warning_scan.request", "warning_scan", scan.id)
+    return scan
+
+
+async def run_queued(session: AsyncSession, scan_id: int) -> WarningScan | None:
+    """Run a queued scan (the job's handler); one already done is left as it is, so the job
+    is safe to run twice. None when there is no such scan."""
+    scan = await session.get(WarningScan, scan_id, with_for_update=True)
+    if scan is None or scan.status == "done":
+        return scan
+    return await run_scan(session, scan)
+
+
+async def get_scan(session: AsyncSession, scan_id: int) -> WarningScan | None:
+    return await session.get(WarningScan, scan_id)
 
 
 async def full_scan(session: AsyncSession, *, requested_by_id: int | None = None) -> WarningScan:
