@@ -171,6 +171,10 @@ async def test_sql_and_python_agree_near_every_threshold() -> None:
         row = await repository.get_for_update(session, "need_medical_spending")
         assert row is not None
         row.params = {**row.params, "dibao_amount": "2500.00", "income_share": "0.2"}
+        for rule in RULES:  # every rule runs, including those off by default
+            setting = await repository.get_for_update(session, rule.code)
+            assert setting is not None
+            setting.enabled = True
     async with session_scope() as session:
         await full_scan(session)
         found: dict[tuple[str, str], list[Evidence]] = {}

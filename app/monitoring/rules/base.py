@@ -326,6 +326,8 @@ class Rule(ABC):
     rule_class: ClassVar[RuleClass]
     default_level: ClassVar[Level]
     subject: ClassVar[SubjectKind] = SubjectKind.household
+    # Off until the data it needs is imported (a rule that could only raise false alarms).
+    default_enabled: ClassVar[bool] = True
     Params: ClassVar[type[RuleParams]]
 
     @classmethod

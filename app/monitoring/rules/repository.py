@@ -21,7 +21,7 @@ def defaults() -> list[dict[str, Any]]:
     return [
         {
             "code": rule.code,
-            "enabled": True,
+            "enabled": rule.default_enabled,
             "level": rule.default_level.value,
             "params": rule.Params().as_json(),
         }
