@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import get_settings
@@ -11,7 +10,6 @@ from app.jobs import enqueue
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.timeutil import local_today, now
-from app.models.monitoring import MonitoringImport
 from app.models.warning import WarningScan
 from app.monitoring.rules.engine import run_rules
 
@@ -82,12 +80,7 @@ async def full_scan(session: AsyncSession, *, requested_by_id: int | None = None
 
 async def evaluate_import(session: AsyncSession, import_id: int) -> int:
     """Every enabled rule over the people an import's rows are about; the number of warnings
-    opened, also kept on the import."""
+    opened (the import keeps it)."""
     scan = await create_scan(session, kind="import", import_id=import_id)
     await run_scan(session, scan)
-    await session.execute(
-        update(MonitoringImport)
-        .where(MonitoringImport.id == import_id)
-        .values(warnings_opened=scan.warnings_opened)
-    )
     return scan.warnings_opened
