@@ -237,3 +237,25 @@ async def test_concurrent_scans_open_each_warning_once() -> None:
     async with session_scope() as session:
         rows = list(await session.scalars(select(EarlyWarning)))
     assert [w.rule_code for w in rows] == ["need_housing_unsafe"]
+
+
+async def test_after_an_import_only_the_people_it_touched_are_evaluated() -> None:
+    from app.monitoring.flows import evaluate_after_import
+    from tests.monitoring.signals import new_import
+
+    today = local_today()
+    touched, untouched = id_number(date(1980, 3, 3)), id_number(date(1981, 3, 3))
+    for number, name in ((touched, "甲"), (untouched, "乙")):
+        await create_household(
+            COMMUNITIES[0], [Person(name, date(1980, 3, 3), id_number=number)], category="dibao"
+        )
+    earlier = await new_import("unemployment")
+    await add_signal("unemployment", untouched, today - timedelta(days=3), import_id=earlier)
+    latest = await new_import("unemployment")
+    await add_signal("unemployment", touched, today - timedelta(days=2), import_id=latest)
+    async with session_scope() as session:
+        assert await evaluate_after_import(session, latest) == 1
+        assert await evaluate_after_import(session, latest) == 0  # evaluated again: nothing new
+        rows = list(await session.scalars(select(EarlyWarning)))
+    assert [w.person_name for w in rows] == ["甲"]
+    assert rows[0].evidence[0]["import_id"] == latest
