@@ -24,6 +24,10 @@ from app.models.warning import EarlyWarning
 from app.monitoring.warnings import scans
 from app.monitoring.warnings import service as warnings
 from app.monitoring.warnings.schemas import Delivery, ResolveIn, Route, VerifyIn, WarningDetail
+from app.visits import service as visits
+
+# A confirmed warning's household is visited again within this many days, by level.
+PULL_FORWARD_DAYS = {"red": 3, "orange": 7, "yellow": 14}
 
 
 async def evaluate_after_import(session: AsyncSession, import_id: int) -> int:
@@ -35,8 +39,17 @@ async def evaluate_after_import(session: AsyncSession, import_id: int) -> int:
 async def verify_warning(
     session: AsyncSession, actor: Actor, warning_id: int, body: VerifyIn
 ) -> WarningDetail:
-    """The assignee's findings on site."""
-    return await warnings.verify(session, actor, warning_id, body)
+    """The assignee's findings on site; a confirmed warning about a household brings its next
+    visit forward (within ``PULL_FORWARD_DAYS`` of its level)."""
+    detail = await warnings.verify(session, actor, warning_id, body)
+    if detail.status == "verified" and detail.household_id is not None:
+        await visits.pull_forward(
+            session,
+            detail.household_id,
+            reason=f"预警 #{detail.id} 核实属实：{detail.rule_name}",
+            within_days=PULL_FORWARD_DAYS.get(detail.level, 14),
+        )
+    return detail
 
 
 async def _subject_for_application(

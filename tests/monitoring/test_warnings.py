@@ -108,6 +108,11 @@ async def test_life_cycle_with_roles_and_jurisdiction(client: httpx.AsyncClient)
         headers=worker,
     )
     assert verified.status_code == 200 and verified.json()["status"] == "verified"
+    # Confirmed: the household's next visit comes forward (yellow: within 14 days).
+    soon = (local_today() + timedelta(days=14)).isoformat()
+    due = await client.get("/staff/visits/due", params={"until": soon}, headers=street)
+    assert due.status_code == 200, due.text
+    assert household in [v["household_id"] for v in due.json()["items"]]
 
     # Street officers do not decide the disposal; district officers do.
     refused = await client.post(
