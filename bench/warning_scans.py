@@ -152,8 +152,8 @@ async def populate(people: int, outsiders: int) -> None:
     from sqlalchemy import text
 
     from app.db.session import get_engine, session_scope
-    from app.households.demo_registry import ensure_demo_standards
-    from app.households.generate import generate
+    from app.devtools.demo_registry import ensure_demo_standards
+    from app.devtools.generate import generate
     from app.regions.service import BUILTIN_CSV, import_regions, parse_regions_csv
 
     print(f"\n== population: {people:,} people ==", flush=True)

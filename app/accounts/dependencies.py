@@ -117,6 +117,11 @@ RequireMonitoringRead = Annotated[Actor, Depends(require_scope(Scope.monitoring_
 RequireVisitsRecord = Annotated[Actor, Depends(require_scope(Scope.visits_record))]
 RequireVisitsAssign = Annotated[Actor, Depends(require_scope(Scope.visits_assign))]
 RequireVisitPolicyManage = Annotated[Actor, Depends(require_scope(Scope.visit_policy_manage))]
+RequireWarningsRead = Annotated[Actor, Depends(require_scope(Scope.warnings_read))]
+RequireWarningsDispatch = Annotated[Actor, Depends(require_scope(Scope.warnings_dispatch))]
+RequireWarningsVerify = Annotated[Actor, Depends(require_scope(Scope.warnings_verify))]
+RequireWarningsResolve = Annotated[Actor, Depends(require_scope(Scope.warnings_resolve))]
+RequireRulesManage = Annotated[Actor, Depends(require_scope(Scope.rules_manage))]
 
 
 async def _any_caller(

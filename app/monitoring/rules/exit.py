@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import Field
 from sqlalchemy import Select, String, cast, func, literal, select
 
-from app.households.eligibility_repository import region_standards
+from app.households.eligibility.repository import region_standards
 from app.models.household import Household, HouseholdMember
 from app.models.monitoring import Signal
 from app.monitoring.rules.base import (

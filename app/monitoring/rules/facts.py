@@ -8,13 +8,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.households.eligibility import MemberFacts as EligibilityMember
-from app.households.eligibility import assess
-from app.households.standards import standards_in_force
+from app.households.eligibility.rules import MemberFacts as EligibilityMember
+from app.households.eligibility.rules import assess
 from app.kit.idnumber import age
 from app.models.household import Household, HouseholdMember
 from app.models.monitoring import Signal
 from app.monitoring.rules.base import HouseholdFacts, MemberFact, PersonFacts, SignalFact
+from app.standards.repository import standards_in_force
 
 
 def _signal_fact(s: Signal) -> SignalFact:

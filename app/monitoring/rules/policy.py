@@ -22,7 +22,7 @@ from sqlalchemy import (
     select,
 )
 
-from app.households.eligibility_repository import region_standards
+from app.households.eligibility.repository import region_standards
 from app.models.household import Household, HouseholdMember
 from app.models.monitoring import Signal
 from app.monitoring.rules.base import (

@@ -6,21 +6,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from app.accounts.dependencies import RequireScope
-from app.accounts.scopes import Scope
+from app.accounts.dependencies import RequireRulesManage, RequireWarningsRead
 from app.db.deps import Session
 from app.monitoring.rules import service
 from app.monitoring.rules.schemas import RuleOut, RuleUpdate
 
 router = APIRouter(prefix="/staff", tags=["warnings"])
 
-Reader = RequireScope(Scope.warnings_read)
-Manager = RequireScope(Scope.rules_manage)
 RuleCode = Annotated[str, Path(max_length=48, pattern=r"^[a-z_]+$")]
 
 
 @router.get("/warning-rules", response_model=list[RuleOut], response_model_by_alias=True)
-async def list_rules(session: Session, actor: Reader) -> list[RuleOut]:  # type: ignore[valid-type]
+async def list_rules(session: Session, actor: RequireWarningsRead) -> list[RuleOut]:
     """Every warning rule with its class, level, whether it runs, and its params."""
     return await service.list_rules(session)
 
@@ -28,7 +25,7 @@ async def list_rules(session: Session, actor: Reader) -> list[RuleOut]:  # type:
 @router.patch("/warning-rules/{code}", response_model=RuleOut, response_model_by_alias=True)
 async def update_rule(
     session: Session,
-    actor: Manager,  # type: ignore[valid-type]
+    actor: RequireRulesManage,
     code: RuleCode,
     body: RuleUpdate,
 ) -> RuleOut:

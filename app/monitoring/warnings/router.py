@@ -7,8 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from app.accounts.dependencies import RequireScope
-from app.accounts.scopes import Scope
+from app.accounts.dependencies import (
+    RequireRulesManage,
+    RequireWarningsDispatch,
+    RequireWarningsRead,
+    RequireWarningsResolve,
+    RequireWarningsVerify,
+)
 from app.db.deps import Session
 from app.errors import NotFound
 from app.kit.idempotency import IdempotencyKey, run_once
@@ -32,12 +37,6 @@ from app.monitoring.warnings.schemas import (
 )
 
 router = APIRouter(prefix="/staff", tags=["warnings"])
-
-Reader = RequireScope(Scope.warnings_read)
-Dispatcher = RequireScope(Scope.warnings_dispatch)
-Verifier = RequireScope(Scope.warnings_verify)
-Resolver = RequireScope(Scope.warnings_resolve)
-Scanner = RequireScope(Scope.rules_manage)
 
 
 def warning_filter(
@@ -66,7 +65,7 @@ Filters = Annotated[WarningFilter, Depends(warning_filter)]
 @router.get("/warnings", response_model=WarningPage)
 async def list_warnings(
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: RequireWarningsRead,
     filters: Filters,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
@@ -79,7 +78,7 @@ async def list_warnings(
 @router.get("/warnings/summary", response_model=SummaryOut)
 async def warnings_summary(
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: RequireWarningsRead,
     filters: Filters,
 ) -> SummaryOut:
     """Counts by status, and of open warnings by level, rule and area; overdue ones; the
@@ -90,7 +89,7 @@ async def warnings_summary(
 @router.get("/warnings/{warning_id}", response_model=WarningDetail)
 async def get_warning(
     session: Session,
-    actor: Reader,  # type: ignore[valid-type]
+    actor: RequireWarningsRead,
     warning_id: RecordId,
 ) -> WarningDetail:
     """One warning with its evidence and history."""
@@ -100,7 +99,7 @@ async def get_warning(
 @router.post("/warnings/{warning_id}/dispatch", response_model=WarningDetail)
 async def dispatch_warning(
     session: Session,
-    actor: Dispatcher,  # type: ignore[valid-type]
+    actor: RequireWarningsDispatch,
     warning_id: RecordId,
     body: DispatchIn,
 ) -> WarningDetail:
@@ -111,7 +110,7 @@ async def dispatch_warning(
 @router.post("/warnings/{warning_id}/verify", response_model=WarningDetail)
 async def verify_warning(
     session: Session,
-    actor: Verifier,  # type: ignore[valid-type]
+    actor: RequireWarningsVerify,
     warning_id: RecordId,
     body: VerifyIn,
 ) -> WarningDetail:
@@ -122,7 +121,7 @@ async def verify_warning(
 @router.post("/warnings/{warning_id}/resolve", response_model=WarningDetail)
 async def resolve_warning(
     session: Session,
-    actor: Resolver,  # type: ignore[valid-type]
+    actor: RequireWarningsResolve,
     warning_id: RecordId,
     body: ResolveIn,
     idempotency_key: IdempotencyKey = None,
@@ -142,7 +141,7 @@ async def resolve_warning(
 @router.post("/scans", response_model=ScanQueued, status_code=202)
 async def request_scan(
     session: Session,
-    actor: Scanner,  # type: ignore[valid-type]
+    actor: RequireRulesManage,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Queue a scan of every enabled rule over the district (a job); 202 with its id."""
@@ -158,7 +157,7 @@ async def request_scan(
 @router.get("/scans/{scan_id}", response_model=ScanOut)
 async def get_scan(
     session: Session,
-    actor: Scanner,  # type: ignore[valid-type]
+    actor: RequireRulesManage,
     scan_id: RecordId,
 ) -> ScanOut:
     """A scan: queued, running or done, and the warnings each rule opened."""

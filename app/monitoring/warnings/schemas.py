@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from app.households.schemas import Category
+from app.households.categories.vocabulary import Category
 from app.intake.schemas import HelpType
 from app.kit.schemas import InputSchema, LocalDateTime, Money, Schema
 from app.monitoring.rules.base import Level, RuleClass
