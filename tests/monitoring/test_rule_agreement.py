@@ -17,7 +17,8 @@ from app.monitoring.rules.catalog import RULES
 from app.monitoring.rules.facts import household_facts, person_facts
 from app.monitoring.warnings.scans import full_scan
 from tests.helpers import id_number
-from tests.households.builders import Person, add_standard, create_household
+from tests.households.builders import Person, add_standard
+from tests.households.builders import insert_household as create_household
 from tests.monitoring.signals import add_signal, new_import
 
 WENJIANG = "510115000000"

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from app.kit.timeutil import local_today
 from tests.helpers import id_number
-from tests.households.builders import Person, create_household
+from tests.households.builders import Person
+from tests.households.builders import insert_household as create_household
 from tests.monitoring.signals import add_signal
 
 ROOT = Path(__file__).resolve().parents[2]

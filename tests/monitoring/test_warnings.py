@@ -12,7 +12,8 @@ from app.db.session import session_scope
 from app.kit.timeutil import local_today
 from app.monitoring.warnings.scans import full_scan
 from tests.helpers import id_number, login_staff, staff_id
-from tests.households.builders import Person, create_household
+from tests.households.builders import Person
+from tests.households.builders import insert_household as create_household
 from tests.monitoring.signals import add_signal
 
 WENJIANG = "510115000000"
