@@ -8,9 +8,10 @@ from app.accounts import repository as accounts
 from app.households import repository as households
 from app.intake import repository as intake
 from app.kit.rotation import EncryptedField
+from app.monitoring import sealed as monitoring
 from app.visits import repository as visits
 
-DOMAINS = (accounts, intake, households, visits)
+DOMAINS = (accounts, intake, households, visits, monitoring)
 
 
 def sealed_columns() -> list[EncryptedField]:
