@@ -4,7 +4,7 @@ One open warning per rule and subject is a partial unique index (``uq_warnings_o
 so two scans running at once cannot open the same warning twice.
 
 Revision ID: warn0001
-Revises: mon0002
+Revises: 0006
 Create Date: 2026-11-29 23:47:35.736158
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "warn0001"
-down_revision: str | None = "mon0002"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
