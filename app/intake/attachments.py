@@ -13,10 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from python_multipart.multipart import MultipartParser, parse_options_header
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import ClientDisconnect, Request
 
+from app.accounts.scopes import Scope, has_scope
 from app.config import get_settings
-from app.errors import AppError
+from app.errors import AppError, Forbidden, NotFound
+from app.intake import repository
+from app.intake.errors import InvalidTransition, application_not_found
+from app.kit import audit
+from app.kit.actor import Actor
+from app.models.application import Attachment
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_APPLICATION = 9
@@ -198,3 +205,78 @@ def keep(received: ReceivedFile) -> str:
     storage_name = secrets.token_hex(24)
     os.replace(received.path, stored_path(storage_name))
     return storage_name
+
+
+ATTACHABLE = frozenset({"submitted", "accepted", "investigating", "reviewing"})
+
+
+async def check_attachable(session: AsyncSession, actor: Actor, application_id: int) -> None:
+    """Before the body streams in: the caller may attach to this case and it has room."""
+    application = await repository.get_readable(session, actor, application_id)
+    if application is None:
+        raise application_not_found()
+    if actor.kind == "staff" and not has_scope(actor.role, Scope.cases_create):
+        raise Forbidden("当前角色不能上传附件", code="action_not_allowed")
+    if application.status not in ATTACHABLE:
+        raise InvalidTransition("申请已办结，不能再上传附件", code="application_closed")
+    if await repository.count_attachments(session, application_id) >= MAX_PER_APPLICATION:
+        raise TooManyAttachments()
+
+
+async def attach(
+    session: AsyncSession, actor: Actor, application_id: int, received: ReceivedFile
+) -> Attachment:
+    """Record a received file against the case (cap re-checked under the case's lock)."""
+    await repository.lock_application(session, application_id)
+    await check_attachable(session, actor, application_id)
+    assert received.content_type is not None
+    attachment = Attachment(
+        application_id=application_id,
+        storage_name=keep(received),
+        content_type=received.content_type,
+        size=received.size,
+        sha256=received.sha256,
+        uploaded_by_kind=actor.kind,
+        uploaded_by_id=actor.id,
+    )
+    session.add(attachment)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "attachment.upload",
+        "application",
+        application_id,
+        {
+            "attachment_id": attachment.id,
+            "content_type": attachment.content_type,
+            "size": attachment.size,
+        },
+    )
+    return attachment
+
+
+async def readable_attachment(
+    session: AsyncSession, actor: Actor, application_id: int, attachment_id: int
+) -> Attachment:
+    """An attachment for its case's submitter or staff in scope; 404 for anyone else."""
+    if actor.kind == "staff" and not has_scope(actor.role, Scope.cases_read):
+        raise NotFound("附件不存在", code="attachment_not_found")
+    application = await repository.get_readable(session, actor, application_id)
+    attachment = (
+        await repository.get_attachment(session, application_id, attachment_id)
+        if application
+        else None
+    )
+    if attachment is None:
+        raise NotFound("附件不存在", code="attachment_not_found")
+    if actor.kind == "staff":
+        await audit.record(
+            session,
+            actor,
+            "attachment.view",
+            "application",
+            application_id,
+            {"attachment_id": attachment_id},
+        )
+    return attachment

@@ -8,8 +8,9 @@ from fastapi.responses import FileResponse, JSONResponse
 from app.accounts.dependencies import AnyCaller, AnyCallerStandalone, CurrentSubmitter
 from app.db.deps import Session
 from app.db.session import session_scope
-from app.intake import repository, service
+from app.intake import attachments, repository, service, views
 from app.intake.attachments import receive_file, stored_path
+from app.intake.errors import application_not_found
 from app.intake.schemas import (
     ApplicationCreate,
     ApplicationOut,
@@ -56,7 +57,7 @@ async def submit_application(
 
     async def create() -> tuple[int, object]:
         application = await service.submit(session, actor, body)
-        return 201, service.resident_view(application).model_dump(mode="json")
+        return 201, views.resident_view(application).model_dump(mode="json")
 
     status, payload = await run_once(session, actor, idempotency_key, body, create)
     return JSONResponse(payload, status_code=status)
@@ -74,7 +75,7 @@ async def my_applications(
     rows = await repository.list_mine(session, actor, before_id=before_id, limit=limit + 1)
     rows, next_cursor = split_page(rows, limit)
     return ApplicationPage(
-        items=[service.resident_view(a) for a in rows],
+        items=[views.resident_view(a) for a in rows],
         next_cursor=next_cursor,
     )
 
@@ -86,8 +87,8 @@ async def get_application(
     """One of the caller's applications, with its public status history."""
     application = await repository.get_readable(session, actor, application_id, with_events=True)
     if application is None:
-        raise service.application_not_found()
-    return service.resident_view(application)
+        raise application_not_found()
+    return views.resident_view(application)
 
 
 @router.post("/applications/{application_id}/withdraw", response_model=ApplicationOut)
@@ -96,7 +97,7 @@ async def withdraw_application(
 ) -> ApplicationOut:
     """Withdraw an application before a decision is under way."""
     application = await service.withdraw(session, actor, application_id, body.note)
-    return service.resident_view(application)
+    return views.resident_view(application)
 
 
 @router.post(
@@ -114,13 +115,13 @@ async def upload_attachment(
 ) -> JSONResponse:
     """Attach a photo or scan (JPEG, PNG or PDF, at most 10 MB, 9 per application)."""
     async with session_scope() as session:
-        await service.check_attachable(session, actor, application_id)
+        await attachments.check_attachable(session, actor, application_id)
     received = await receive_file(request)
     try:
         async with session_scope() as session:
 
             async def create() -> tuple[int, object]:
-                attachment = await service.attach(session, actor, application_id, received)
+                attachment = await attachments.attach(session, actor, application_id, received)
                 return 201, AttachmentOut.model_validate(attachment).model_dump(mode="json")
 
             fingerprint = {"application_id": application_id, "sha256": received.sha256}
@@ -141,7 +142,9 @@ async def download_attachment(
     application_id: RecordId, attachment_id: RecordId, actor: AnyCaller, session: Session
 ) -> FileResponse:
     """An attachment, for its case's submitter and staff in scope."""
-    attachment = await service.readable_attachment(session, actor, application_id, attachment_id)
+    attachment = await attachments.readable_attachment(
+        session, actor, application_id, attachment_id
+    )
     return FileResponse(
         stored_path(attachment.storage_name),
         media_type=attachment.content_type,

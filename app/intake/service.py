@@ -10,39 +10,33 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.scopes import Scope, has_scope
 from app.config import get_settings
-from app.errors import AppError, Forbidden, Invalid, NotFound, OutsideJurisdiction
+from app.errors import Forbidden, Invalid, OutsideJurisdiction
 from app.intake import repository
-from app.intake.attachments import MAX_PER_APPLICATION, ReceivedFile, TooManyAttachments, keep
 from app.intake.decision import check_amount
+from app.intake.errors import InvalidTransition, application_not_found
 from app.intake.schemas import (
     ACTION_LABELS,
     HELP_BITS,
     STATUS_LABELS,
-    STATUS_TIMELINE_NOTES,
     Action,
     ApplicationCreate,
-    ApplicationOut,
     AssignIn,
     CaseDetail,
     CaseEvent,
-    CaseItem,
     Decision,
     HelpType,
     Relation,
-    ReporterOut,
     Revealed,
     StaffAttachmentOut,
-    StaffSubjectOut,
     Status,
-    SubjectOut,
-    TimelineEntry,
     TransitionIn,
 )
+from app.intake.views import case_item, timeline
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.crypto import get_cipher, mask_id_number, mask_phone
 from app.kit.timeutil import add_working_days, now, to_local
-from app.models.application import Application, ApplicationEvent, Attachment
+from app.models.application import Application, ApplicationEvent
 from app.regions.jurisdiction import covers
 from app.regions.service import region_names, require_leaf_region
 
@@ -78,16 +72,6 @@ WITHDRAWABLE = frozenset({"submitted", "accepted", "investigating"})
 ASSIGNABLE = frozenset({"submitted", "accepted", "investigating"})
 
 CHANNEL_BY_KIND = {"agency": "agency", "staff": "staff"}
-
-
-class InvalidTransition(AppError):
-    status = 409
-    code = "invalid_transition"
-    message = "当前状态不允许此操作"
-
-
-def application_not_found() -> NotFound:
-    return NotFound("申请不存在", code="application_not_found")
 
 
 def due_at_for(help_types: list[HelpType], submitted: datetime) -> datetime:
@@ -185,80 +169,6 @@ def _reporter_columns(body: ApplicationCreate) -> dict[str, str | None]:
         "reporter_phone_hash": cipher.keyed_hash(reporter.phone),
         "reporter_phone_masked": mask_phone(reporter.phone),
     }
-
-
-def _reporter(application: Application) -> ReporterOut | None:
-    if application.reporter_phone_masked is None and application.reporter_name is None:
-        return None
-    return ReporterOut(
-        name=application.reporter_name, phone_masked=application.reporter_phone_masked
-    )
-
-
-def _subject(application: Application) -> SubjectOut:
-    return SubjectOut(
-        name=application.subject_name,
-        id_number_masked=application.subject_id_masked,
-        phone_masked=application.subject_phone_masked,
-        region_code=application.region_code,
-        address=application.address,
-        household_size=application.household_size,
-    )
-
-
-def timeline(application: Application) -> list[TimelineEntry]:
-    """Status history with public notes only, as the applicant sees it; a status without a
-    public note gets its plain-words line."""
-    return [
-        TimelineEntry(
-            status=e.to_status,
-            at=e.at,
-            note=e.public_note or STATUS_TIMELINE_NOTES.get(e.to_status, ""),
-        )
-        for e in application.events
-        if e.from_status != e.to_status
-    ]
-
-
-def resident_view(application: Application) -> ApplicationOut:
-    return ApplicationOut(
-        id=application.id,
-        reference=application.reference,
-        status=Status(application.status),
-        channel=application.channel,
-        relation=Relation(application.relation),
-        subject=_subject(application),
-        reporter=_reporter(application),
-        help_types=[HelpType(h) for h in application.help_types],
-        description=application.description,
-        created_at=application.created_at,
-        updated_at=application.updated_at,
-        timeline=timeline(application),
-    )
-
-
-def is_overdue(application: Application, at: datetime) -> bool:
-    return application.status == Status.submitted.value and application.due_at < at
-
-
-def case_item(application: Application, region_name: str, at: datetime) -> CaseItem:
-    return CaseItem(
-        id=application.id,
-        reference=application.reference,
-        status=Status(application.status),
-        channel=application.channel,
-        relation=Relation(application.relation),
-        subject=StaffSubjectOut(**_subject(application).model_dump(), region_name=region_name),
-        reporter=_reporter(application),
-        help_types=[HelpType(h) for h in application.help_types],
-        priority=application.priority,
-        due_at=application.due_at,
-        overdue=is_overdue(application, at),
-        assignee_id=application.assignee_id,
-        linked_to_id=application.linked_to_id,
-        created_at=application.created_at,
-        updated_at=application.updated_at,
-    )
 
 
 async def case_detail(session: AsyncSession, actor: Actor, application_id: int) -> CaseDetail:
@@ -493,78 +403,3 @@ async def reveal(session: AsyncSession, actor: Actor, application_id: int, reaso
         if application.reporter_phone_enc
         else None,
     )
-
-
-ATTACHABLE = frozenset({"submitted", "accepted", "investigating", "reviewing"})
-
-
-async def check_attachable(session: AsyncSession, actor: Actor, application_id: int) -> None:
-    """Before the body streams in: the caller may attach to this case and it has room."""
-    application = await repository.get_readable(session, actor, application_id)
-    if application is None:
-        raise application_not_found()
-    if actor.kind == "staff" and not has_scope(actor.role, Scope.cases_create):
-        raise Forbidden("当前角色不能上传附件", code="action_not_allowed")
-    if application.status not in ATTACHABLE:
-        raise InvalidTransition("申请已办结，不能再上传附件", code="application_closed")
-    if await repository.count_attachments(session, application_id) >= MAX_PER_APPLICATION:
-        raise TooManyAttachments()
-
-
-async def attach(
-    session: AsyncSession, actor: Actor, application_id: int, received: ReceivedFile
-) -> Attachment:
-    """Record a received file against the case (cap re-checked under the case's lock)."""
-    await repository.lock_application(session, application_id)
-    await check_attachable(session, actor, application_id)
-    assert received.content_type is not None
-    attachment = Attachment(
-        application_id=application_id,
-        storage_name=keep(received),
-        content_type=received.content_type,
-        size=received.size,
-        sha256=received.sha256,
-        uploaded_by_kind=actor.kind,
-        uploaded_by_id=actor.id,
-    )
-    session.add(attachment)
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "attachment.upload",
-        "application",
-        application_id,
-        {
-            "attachment_id": attachment.id,
-            "content_type": attachment.content_type,
-            "size": attachment.size,
-        },
-    )
-    return attachment
-
-
-async def readable_attachment(
-    session: AsyncSession, actor: Actor, application_id: int, attachment_id: int
-) -> Attachment:
-    """An attachment for its case's submitter or staff in scope; 404 for anyone else."""
-    if actor.kind == "staff" and not has_scope(actor.role, Scope.cases_read):
-        raise NotFound("附件不存在", code="attachment_not_found")
-    application = await repository.get_readable(session, actor, application_id)
-    attachment = (
-        await repository.get_attachment(session, application_id, attachment_id)
-        if application
-        else None
-    )
-    if attachment is None:
-        raise NotFound("附件不存在", code="attachment_not_found")
-    if actor.kind == "staff":
-        await audit.record(
-            session,
-            actor,
-            "attachment.view",
-            "application",
-            application_id,
-            {"attachment_id": attachment_id},
-        )
-    return attachment

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from app.accounts.dependencies import RequireCasesCreate, RequireCasesRead, RequireCasesWork
 from app.db.deps import Session
-from app.intake import flows, repository, service, subject
+from app.intake import flows, repository, service, subject, views
 from app.intake.schemas import (
     HELP_BITS,
     ApplicationCreate,
@@ -76,7 +76,7 @@ async def queue(
     rows, next_cursor = split_page(rows, limit)
     names = await region_names(session, {a.region_code for a in rows})
     return CasePage(
-        items=[service.case_item(a, names.get(a.region_code, ""), at) for a in rows],
+        items=[views.case_item(a, names.get(a.region_code, ""), at) for a in rows],
         next_cursor=next_cursor,
     )
 

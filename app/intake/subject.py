@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.scopes import Scope, has_scope
 from app.errors import Forbidden
 from app.intake import repository
+from app.intake.errors import InvalidTransition
 from app.intake.schemas import STATUS_LABELS, SubjectCorrection
-from app.intake.service import InvalidTransition, _load_for_change, _record_step
+from app.intake.service import _load_for_change, _record_step
 from app.kit.actor import Actor
 from app.kit.crypto import get_cipher, mask_id_number, mask_phone
 from app.models.application import OPEN_STATUSES, Application
