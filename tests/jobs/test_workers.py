@@ -162,7 +162,8 @@ async def test_the_worker_command_runs_the_nightly_purges_and_stops_on_sigterm(
         return {j.kind for j in await jobs() if j.status == "done"}
 
     deadline = time.monotonic() + 30
-    while await done_kinds() != {"purge-idempotency", "purge-jobs"}:
+    # Every periodic kind runs once at start; the purges are the two this test checks.
+    while not {"purge-idempotency", "purge-jobs"} <= await done_kinds():
         assert time.monotonic() < deadline, "the worker never ran the purges"
         assert worker.poll() is None, "the worker exited"
         await asyncio.sleep(0.1)
