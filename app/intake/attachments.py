@@ -23,6 +23,7 @@ from app.intake import repository
 from app.intake.errors import InvalidTransition, application_not_found
 from app.kit import audit
 from app.kit.actor import Actor
+from app.kit.multipart import PartHeaders
 from app.models.application import Attachment
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -94,15 +95,13 @@ class ReceivedFile:
         self.path.unlink(missing_ok=True)
 
 
-class _FilePart:
+class _FilePart(PartHeaders):
     """Collects the ``file`` part of a multipart body into a file, counting bytes."""
 
     def __init__(self, target: ReceivedFile) -> None:
+        super().__init__()
         self.target = target
         self.handle = target.path.open("wb")
-        self.header_field = b""
-        self.header_value = b""
-        self.headers: dict[bytes, bytes] = {}
         self.in_file = False
         self.seen_file = False
         self.head = b""
@@ -112,19 +111,8 @@ class _FilePart:
         self.headers = {}
         self.in_file = False
 
-    def on_header_field(self, data: bytes, start: int, end: int) -> None:
-        self.header_field += data[start:end]
-
-    def on_header_value(self, data: bytes, start: int, end: int) -> None:
-        self.header_value += data[start:end]
-
-    def on_header_end(self) -> None:
-        self.headers[self.header_field.lower()] = self.header_value
-        self.header_field = b""
-        self.header_value = b""
-
     def on_headers_finished(self) -> None:
-        _, options = parse_options_header(self.headers.get(b"content-disposition", b""))
+        options = self.disposition()
         if options.get(b"name") == b"file" and not self.seen_file:
             self.in_file = True
             self.seen_file = True

@@ -14,6 +14,7 @@ from starlette.requests import ClientDisconnect, Request
 
 from app.config import get_settings
 from app.errors import AppError
+from app.kit.multipart import PartHeaders
 from app.monitoring.errors import BadImportUpload, ImportTooLarge
 
 MAX_BOUNDARY = 70
@@ -61,16 +62,14 @@ def new_path() -> Path:
     return import_dir() / secrets.token_hex(16)
 
 
-class _Parts:
+class _Parts(PartHeaders):
     """Collects the ``file`` part into the target file and the small ``source`` field."""
 
     def __init__(self, target: ReceivedImport) -> None:
+        super().__init__()
         self.target = target
         self.limit = max_bytes()
         self.handle = target.path.open("wb")
-        self.header_field = b""
-        self.header_value = b""
-        self.headers: dict[bytes, bytes] = {}
         self.current: str | None = None
         self.seen_file = False
         self.source = b""
@@ -80,19 +79,8 @@ class _Parts:
         self.headers = {}
         self.current = None
 
-    def on_header_field(self, data: bytes, start: int, end: int) -> None:
-        self.header_field += data[start:end]
-
-    def on_header_value(self, data: bytes, start: int, end: int) -> None:
-        self.header_value += data[start:end]
-
-    def on_header_end(self) -> None:
-        self.headers[self.header_field.lower()] = self.header_value
-        self.header_field = b""
-        self.header_value = b""
-
     def on_headers_finished(self) -> None:
-        _, options = parse_options_header(self.headers.get(b"content-disposition", b""))
+        options = self.disposition()
         name = options.get(b"name")
         if name == b"file" and not self.seen_file:
             self.current = "file"
