@@ -24,7 +24,7 @@ from app.admin.schemas import (
 from app.db.deps import Session
 from app.kit.crypto import get_cipher
 from app.kit.idempotency import IdempotencyKey, request_fingerprint, run_once
-from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor, split_page
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, after_id, split_page
 from app.kit.params import RecordId
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -49,7 +49,7 @@ async def list_staff(
         role=role,
         region_code=region_code,
         active=active,
-        after_id=decode_id_cursor(cursor) if cursor else None,
+        after_id=after_id(cursor),
         limit=limit + 1,
     )
     page, next_cursor = split_page(rows, limit)
@@ -115,7 +115,7 @@ async def list_agencies(
     rows = await service.list_agencies(
         session,
         actor,
-        after_id=decode_id_cursor(cursor) if cursor else None,
+        after_id=after_id(cursor),
         limit=limit + 1,
     )
     page, next_cursor = split_page(rows, limit)

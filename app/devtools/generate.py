@@ -302,7 +302,7 @@ async def generate(
                 result.people += rows.people
                 texts = (rows.households, rows.members, rows.changes)
                 if postgres:
-                    await _copy(session, tuple(t.encode() for t in texts))  # type: ignore[arg-type]
+                    await _copy(session, (texts[0].encode(), texts[1].encode(), texts[2].encode()))
                 else:
                     await _insert(session, texts)
                 result.changes += rows.changes.count("\n")

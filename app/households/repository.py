@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import ColumnElement, Select, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -54,10 +54,9 @@ def readable_statement(actor: Actor) -> Select[Household]:
     raise Forbidden("仅限辖区工作人员", code="staff_only")
 
 
-def _current_members_where(*clauses: object) -> Select[int]:
+def _current_members_where(*clauses: ColumnElement[bool]) -> Select[int]:
     return select(HouseholdMember.household_id).where(
-        HouseholdMember.removed_at.is_(None),
-        *clauses,  # type: ignore[arg-type]
+        HouseholdMember.removed_at.is_(None), *clauses
     )
 
 

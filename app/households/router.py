@@ -14,13 +14,12 @@ from app.accounts.dependencies import (
 )
 from app.db.deps import Session
 from app.errors import Invalid
-from app.households import export, ledger, repository, service, views
+from app.households import export, ledger, service, views
 from app.households.categories.vocabulary import Category
 from app.households.changelog import parse_if_match
 from app.households.repository import HouseholdFilter
 from app.households.schemas import (
     Cause,
-    ChangeOut,
     ChangePage,
     HouseholdCreate,
     HouseholdDetail,
@@ -43,7 +42,6 @@ from app.kit.pagination import (
     Cursor,
     Limit,
     after_date_id,
-    after_id,
     split_page,
 )
 from app.kit.params import RecordId
@@ -99,10 +97,6 @@ def household_filter(
 Filters = Annotated[HouseholdFilter, Depends(household_filter)]
 
 
-def _before_id(cursor: str | None) -> int | None:
-    return after_id(cursor)
-
-
 def _etag(response: Response, household: Household) -> None:
     response.headers["ETag"] = f'"{household.version}"'
 
@@ -125,14 +119,7 @@ async def list_households(
     cursor: Cursor = None,
 ) -> HouseholdPage:
     """Households in the caller's jurisdiction, newest first."""
-    rows = await repository.list_households(
-        session, actor, filters, before_id=after_id(cursor), limit=limit + 1
-    )
-    rows, next_cursor = split_page(rows, limit)
-    return HouseholdPage(
-        items=await views.items(session, rows),
-        next_cursor=next_cursor,
-    )
+    return await views.page(session, actor, filters, limit, cursor)
 
 
 @router.get(
@@ -309,15 +296,7 @@ async def list_changes(
     cursor: Cursor = None,
 ) -> ChangePage:
     """The version history: who changed which field, old and new value, newest first."""
-    household = await service.readable(session, actor, household_id)
-    rows = await repository.list_changes(
-        session, household.id, before_id=after_id(cursor), limit=limit + 1
-    )
-    rows, next_cursor = split_page(rows, limit)
-    return ChangePage(
-        items=[ChangeOut.model_validate(r) for r in rows],
-        next_cursor=next_cursor,
-    )
+    return await views.changes(session, actor, household_id, limit, cursor)
 
 
 @router.get("/households/{household_id}/ledger", response_model=LedgerPage)

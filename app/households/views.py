@@ -6,11 +6,16 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.households import repository
+from app.households.repository import HouseholdFilter
 from app.households.schemas import (
+    ChangeOut,
+    ChangePage,
     FormerMemberOut,
     Head,
     HouseholdDetail,
     HouseholdItem,
+    HouseholdPage,
     MemberOut,
     RigidSpendingOut,
 )
@@ -18,6 +23,7 @@ from app.households.service import readable
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.idnumber import age
+from app.kit.pagination import after_id, split_page
 from app.kit.timeutil import local_today
 from app.models.household import Household, HouseholdMember
 from app.regions.service import region_names
@@ -107,3 +113,26 @@ async def view(session: AsyncSession, actor: Actor, household_id: int) -> Househ
     household = await readable(session, actor, household_id, with_members=True)
     await audit.record(session, actor, "household.view", "household", household.id)
     return await detail(session, household)
+
+
+async def page(
+    session: AsyncSession, actor: Actor, filters: HouseholdFilter, limit: int, cursor: str | None
+) -> HouseholdPage:
+    """One page of the households in the caller's jurisdiction, newest first."""
+    rows = await repository.list_households(
+        session, actor, filters, before_id=after_id(cursor), limit=limit + 1
+    )
+    rows, next_cursor = split_page(rows, limit)
+    return HouseholdPage(items=await items(session, rows), next_cursor=next_cursor)
+
+
+async def changes(
+    session: AsyncSession, actor: Actor, household_id: int, limit: int, cursor: str | None
+) -> ChangePage:
+    """One page of a household's version history, newest first (404 outside jurisdiction)."""
+    household = await readable(session, actor, household_id)
+    rows = await repository.list_changes(
+        session, household.id, before_id=after_id(cursor), limit=limit + 1
+    )
+    rows, next_cursor = split_page(rows, limit)
+    return ChangePage(items=[ChangeOut.model_validate(r) for r in rows], next_cursor=next_cursor)

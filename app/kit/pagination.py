@@ -8,7 +8,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
@@ -44,36 +44,54 @@ def _invalid() -> Invalid:
     return Invalid("分页游标无效", code="invalid_cursor")
 
 
-def _record_id(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+class RecordKey:
+    """A cursor part that is a record id (1 to BIGINT)."""
+
+
+class Count:
+    """A cursor part that is a non-negative whole number other than an id (a rank, a count)."""
+
+
+CursorPart = type[RecordKey] | type[Count] | type[date] | type[datetime]
+
+
+def _part(kind: CursorPart, value: Any) -> Any:
+    if kind is RecordKey or kind is Count:
+        low = 1 if kind is RecordKey else 0
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_ID:
+            raise _invalid()
+        return value
+    if not isinstance(value, str):
         raise _invalid()
-    return value
+    try:
+        parsed = datetime.fromisoformat(value) if kind is datetime else date.fromisoformat(value)
+    except ValueError as exc:
+        raise _invalid() from exc
+    if isinstance(parsed, datetime) and parsed.tzinfo is None:
+        raise _invalid()
+    return parsed
 
 
-def decode_id_cursor(cursor: str) -> int:
-    """The id of the last item from a one-value cursor; 422 ``invalid_cursor`` for anything
-    that is not a plausible id."""
-    (value,) = decode_cursor(cursor, 1)
-    return _record_id(value)
+def read_cursor(cursor: str | None, *kinds: CursorPart) -> tuple[Any, ...] | None:
+    """The one cursor reader: the parts of an opaque cursor, each checked against its kind
+    (``RecordKey``, ``Count``, ``date`` or ``datetime``); None for the first page; 422
+    ``invalid_cursor`` for anything malformed or forged."""
+    if not cursor:
+        return None
+    values = decode_cursor(cursor, len(kinds))
+    return tuple(_part(kind, value) for kind, value in zip(kinds, values, strict=True))
 
 
 def after_id(cursor: str | None) -> int | None:
     """Where a list ordered by id descending resumes; None for the first page."""
-    return decode_id_cursor(cursor) if cursor else None
+    parts = read_cursor(cursor, RecordKey)
+    return None if parts is None else int(parts[0])
 
 
 def after_date_id(cursor: str | None) -> tuple[date, int] | None:
     """Where a list ordered by ``(date, id)`` descending resumes; None for the first page."""
-    if not cursor:
-        return None
-    day, value = decode_cursor(cursor, 2)
-    record_id = _record_id(value)
-    if not isinstance(day, str):
-        raise _invalid()
-    try:
-        return date.fromisoformat(day), record_id
-    except ValueError as exc:
-        raise _invalid() from exc
+    parts = read_cursor(cursor, date, RecordKey)
+    return None if parts is None else (parts[0], parts[1])
 
 
 def _by_id(row: Any) -> tuple[Any, ...]:

@@ -11,9 +11,9 @@ from app.accounts.dependencies import AnyCallerStandalone, RequireMonitoringRead
 from app.db.deps import Session
 from app.db.session import session_scope
 from app.kit.idempotency import IdempotencyKey, request_fingerprint, run_once
-from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor, split_page
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
 from app.kit.params import RecordId
-from app.monitoring import repository, service
+from app.monitoring import service
 from app.monitoring.schemas import ImportOut, ImportPage
 from app.monitoring.upload import receive_import
 
@@ -85,9 +85,7 @@ async def list_imports(
     cursor: Cursor = None,
 ) -> ImportPage:
     """Imports, newest first (district officers and auditors)."""
-    before = decode_id_cursor(cursor) if cursor else None
-    rows = await repository.page(session, actor, limit, before, source)
-    page, next_cursor = split_page(rows, limit)
+    page, next_cursor = await service.page(session, actor, source, limit, cursor)
     return ImportPage(items=[ImportOut.model_validate(r) for r in page], next_cursor=next_cursor)
 
 

@@ -14,6 +14,7 @@ from app.accounts.scopes import Scope, has_scope
 from app.errors import Forbidden
 from app.jobs import enqueue
 from app.kit.actor import Actor
+from app.kit.pagination import after_id, split_page
 from app.models.monitoring import MonitoringImport
 from app.monitoring import reader, repository
 from app.monitoring.errors import ImportNotFound, UnknownSource
@@ -88,6 +89,14 @@ async def submit(
             session, IMPORT_JOB, {"import_id": record.id}, key=f"{IMPORT_JOB}:{record.id}"
         )
     return 202, record
+
+
+async def page(
+    session: AsyncSession, actor: Actor, source: str | None, limit: int, cursor: str | None
+) -> tuple[list[MonitoringImport], str | None]:
+    """One page of imports, newest first, and the next page's cursor."""
+    rows = await repository.page(session, actor, limit, after_id(cursor), source)
+    return split_page(rows, limit)
 
 
 async def readable(session: AsyncSession, actor: Actor, import_id: int) -> MonitoringImport:

@@ -16,10 +16,17 @@ from app.accounts.dependencies import (
     RequireVisitsRecord,
 )
 from app.db.deps import Session
-from app.errors import Invalid
 from app.households.schemas import RiskLevel
 from app.kit.idempotency import IdempotencyKey, run_once
-from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, split_page
+from app.kit.pagination import (
+    DEFAULT_LIMIT,
+    Count,
+    Cursor,
+    Limit,
+    RecordKey,
+    read_cursor,
+    split_page,
+)
 from app.kit.params import MAX_ID, RecordId
 from app.kit.schemas import InputSchema, Schema
 from app.visits import service
@@ -63,33 +70,14 @@ class AssignOut(Schema):
     households: int
 
 
-def _bad_cursor() -> Invalid:
-    return Invalid("分页游标无效", code="invalid_cursor")
+def _due_cursor(cursor: str | None) -> tuple[dt.date, int, int, int] | None:
+    parts = read_cursor(cursor, dt.date, Count, Count, RecordKey)
+    return None if parts is None else (parts[0], parts[1], parts[2], parts[3])
 
 
-def _id(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
-        raise _bad_cursor()
-    return value
-
-
-def _due_cursor(cursor: str) -> tuple[dt.date, int, int, int]:
-    day, rank, warnings, household_id = decode_cursor(cursor, 4)
-    try:
-        return (dt.date.fromisoformat(day), _id(rank), _id(warnings), _id(household_id))
-    except (TypeError, ValueError) as exc:
-        raise _bad_cursor() from exc
-
-
-def _visit_cursor(cursor: str) -> tuple[dt.datetime, int]:
-    at, visit_id = decode_cursor(cursor, 2)
-    try:
-        moment = dt.datetime.fromisoformat(at)
-    except (TypeError, ValueError) as exc:
-        raise _bad_cursor() from exc
-    if moment.tzinfo is None:
-        raise _bad_cursor()
-    return moment, _id(visit_id)
+def _visit_cursor(cursor: str | None) -> tuple[dt.datetime, int] | None:
+    parts = read_cursor(cursor, dt.datetime, RecordKey)
+    return None if parts is None else (parts[0], parts[1])
 
 
 @router.get("/visit-policy", response_model=list[PolicyEntryOut])
@@ -141,7 +129,7 @@ async def due(
         filters,
         until=until,
         overdue_only=overdue,
-        after=_due_cursor(cursor) if cursor else None,
+        after=_due_cursor(cursor),
         limit=limit + 1,
     )
     page, next_cursor = split_page(
@@ -226,7 +214,7 @@ async def list_visits(
         session,
         actor,
         household_id,
-        before=_visit_cursor(cursor) if cursor else None,
+        before=_visit_cursor(cursor),
         limit=limit + 1,
     )
     page, next_cursor = split_page(rows, limit, lambda v: (v.visited_at.isoformat(), v.id))

@@ -7,26 +7,21 @@ from fastapi.responses import JSONResponse
 
 from app.accounts.dependencies import RequireCategoriesDecide, RequireHouseholdsRead
 from app.db.deps import Session
-from app.households import repository, service, views
+from app.households import views
 from app.households.categories import service as categories
 from app.households.categories.schemas import (
-    CategoryChangeOut,
     CategoryDecision,
     CategoryHistoryPage,
 )
 from app.households.schemas import HouseholdDetail
 from app.kit.idempotency import IdempotencyKey, run_once
-from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, after_id, split_page
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
 from app.kit.params import RecordId
 
 router = APIRouter(prefix="/staff", tags=["registry"])
 
 Reader = RequireHouseholdsRead
 Decider = RequireCategoriesDecide
-
-
-def _before_id(cursor: str | None) -> int | None:
-    return after_id(cursor)
 
 
 @router.post("/households/{household_id}/category", response_model=HouseholdDetail)
@@ -57,12 +52,4 @@ async def category_history(
     cursor: Cursor = None,
 ) -> CategoryHistoryPage:
     """Every enrolment, change and exit, newest first, with the standard then in force."""
-    household = await service.readable(session, actor, household_id)
-    rows = await repository.list_category_history(
-        session, household.id, before_id=after_id(cursor), limit=limit + 1
-    )
-    rows, next_cursor = split_page(rows, limit)
-    return CategoryHistoryPage(
-        items=[CategoryChangeOut.model_validate(r) for r in rows],
-        next_cursor=next_cursor,
-    )
+    return await categories.history(session, actor, household_id, limit, cursor)

@@ -10,11 +10,17 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.households import repository, service
-from app.households.categories.schemas import CategoryAction, CategoryDecision
+from app.households.categories.schemas import (
+    CategoryAction,
+    CategoryChangeOut,
+    CategoryDecision,
+    CategoryHistoryPage,
+)
 from app.households.changelog import ChangeLog, current_members
 from app.households.errors import InvalidCategoryAction
 from app.kit.actor import Actor
 from app.kit.money import money
+from app.kit.pagination import after_id, split_page
 from app.models.household import CategoryChange, Household
 from app.standards.repository import value_in_force
 
@@ -114,3 +120,17 @@ async def decide(
     )
     await apply_decision(session, actor, household, decision)
     return household
+
+
+async def history(
+    session: AsyncSession, actor: Actor, household_id: int, limit: int, cursor: str | None
+) -> CategoryHistoryPage:
+    """One page of a household's enrolments, changes and exits, newest first."""
+    household = await service.readable(session, actor, household_id)
+    rows = await repository.list_category_history(
+        session, household.id, before_id=after_id(cursor), limit=limit + 1
+    )
+    rows, next_cursor = split_page(rows, limit)
+    return CategoryHistoryPage(
+        items=[CategoryChangeOut.model_validate(r) for r in rows], next_cursor=next_cursor
+    )

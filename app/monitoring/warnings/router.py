@@ -17,12 +17,12 @@ from app.accounts.dependencies import (
 from app.db.deps import Session
 from app.errors import NotFound
 from app.kit.idempotency import IdempotencyKey, run_once
-from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_id_cursor
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, after_id
 from app.kit.params import MAX_ID, RecordId
 from app.kit.timeutil import now
 from app.monitoring import flows
 from app.monitoring.rules.base import Level
-from app.monitoring.warnings import repository, scans, service
+from app.monitoring.warnings import scans, service
 from app.monitoring.warnings.repository import WarningFilter
 from app.monitoring.warnings.schemas import (
     DispatchIn,
@@ -71,7 +71,7 @@ async def list_warnings(
     cursor: Cursor = None,
 ) -> WarningPage:
     """Warnings in the caller's jurisdiction, newest first; overdue ones carry ``overdue``."""
-    before = decode_id_cursor(cursor) if cursor else None
+    before = after_id(cursor)
     return await service.list_page(session, actor, filters, before_id=before, limit=limit)
 
 
@@ -83,7 +83,7 @@ async def warnings_summary(
 ) -> SummaryOut:
     """Counts by status, and of open warnings by level, rule and area; overdue ones; the
     average hours from the signal to resolution."""
-    return SummaryOut(**await repository.summary(session, actor, filters, at=now()))
+    return SummaryOut(**await service.summary(session, actor, filters))
 
 
 @router.get("/warnings/{warning_id}", response_model=WarningDetail)

@@ -256,3 +256,8 @@ async def resolve(
         session, actor, warning, "resolve", "resolved", note, {"route": route, **resolution}
     )
     return await detail_of(session, warning)
+
+
+async def summary(session: AsyncSession, actor: Actor, filters: WarningFilter) -> dict[str, Any]:
+    """Counts by status and of open warnings by level, rule and area, as of now."""
+    return await repository.summary(session, actor, filters, at=now())
