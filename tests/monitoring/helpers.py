@@ -18,10 +18,12 @@ from tests.households.builders import Person, insert_household
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 DISTRICT = "510115000000"
 GUANGHUA = "510115001001"
-# The three people of the sample files: the first two in a monitored household, the third not.
+# The people of the sample files: the first two in a monitored household, the third not.
 ZHANG = make_id_number("510115", date(1970, 5, 1), 101)
 LI = make_id_number("510115", date(1972, 3, 8), 102)
 WANG = make_id_number("510115", date(1958, 11, 23), 103)
+# 张大山's son, a pupil: the school aid sample's first row.
+CHILD = make_id_number("510115", date(2014, 9, 1), 104)
 
 
 async def district(client: httpx.AsyncClient, username: str = "district") -> dict[str, str]:
