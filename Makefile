@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes per backend (pytest-xdist); each has its own database. 0 runs in this process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install lint typecheck test-sqlite test-postgres test-miniprogram bench clean
 
@@ -30,10 +32,10 @@ typecheck: $(STAMP)
 	$(PY) -m mypy app
 
 test-sqlite: $(STAMP)
-	$(PY) -m pytest --db=sqlite
+	$(PY) -m pytest --db=sqlite -n $(TEST_WORKERS)
 
 test-postgres: $(STAMP)
-	$(PY) -m pytest --db=postgres
+	$(PY) -m pytest --db=postgres -n $(TEST_WORKERS)
 
 test-miniprogram:
 	@if [ -f miniprogram/package.json ]; then cd miniprogram && npm ci --no-audit --no-fund --silent && npm test; \

@@ -56,6 +56,11 @@ async def _pg_admin(create: bool) -> None:
         await conn.close()
 
 
+def _xdist_controller(config: pytest.Config) -> bool:
+    """True in the process that only hands tests out to pytest-xdist workers."""
+    return config.getoption("dist", "no") != "no" and not hasattr(config, "workerinput")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Point the app at a fresh database before any app module reads its settings."""
     backend = config.getoption("--db")
@@ -67,12 +72,14 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["JIUZHU_DATA_KEY"] = Fernet.generate_key().decode()
     os.environ["JIUZHU_WECHAT_MODE"] = "fake"
     os.environ["JIUZHU_LOG_LEVEL"] = "WARNING"
+    if backend == "postgres" and not _pg_reachable():
+        message = "PostgreSQL is not reachable on 127.0.0.1:5432"
+        if os.environ.get("CI") == "true":
+            pytest.exit(message + " (CI=true: this is a failure)", returncode=3)
+        pytest.exit(message + "; run with --db=sqlite", returncode=3)
+    if _xdist_controller(config):
+        return  # the worker processes (pytest-xdist) each make and migrate their own database
     if backend == "postgres":
-        if not _pg_reachable():
-            message = "PostgreSQL is not reachable on 127.0.0.1:5432"
-            if os.environ.get("CI") == "true":
-                pytest.exit(message + " (CI=true: this is a failure)", returncode=3)
-            pytest.exit(message + "; run with --db=sqlite", returncode=3)
         asyncio.run(_pg_admin(create=True))
         os.environ["JIUZHU_DATABASE_URL"] = (
             f"postgresql+asyncpg://postgres@127.0.0.1:5432/{PG_DATABASE}"
