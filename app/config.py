@@ -70,9 +70,22 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, ge=1, le=30)
     refresh_token_days: int = Field(default=30, ge=1, le=90)
     reference_prefix: str = Field(default="WJ", pattern=r"^[A-Z]{1,6}$")
-    login_max_failures_per_user: int = 5
-    login_max_failures_per_client: int = 20
-    login_failure_window_minutes: int = 15
+    # Refresh: the same refresh token presented again within this many seconds (a retried
+    # request whose answer was lost, two tabs at once) gets the pair the first one got.
+    refresh_grace_seconds: int = Field(default=10, ge=0, le=120)
+    # Login throttling, per (username, client address): this many failures lock the pair for
+    # `login_lockout_seconds`, doubling with each further failure up to the maximum; failures
+    # count until a success from that address or for `login_failure_memory_hours`.
+    login_max_failures_per_user: int = Field(default=5, ge=1)
+    login_lockout_seconds: int = Field(default=60, ge=1)
+    login_lockout_max_seconds: int = Field(default=900, ge=1)
+    login_failure_memory_hours: int = Field(default=24, ge=1)
+    # Per client address, whatever the usernames: high enough for an office behind one NAT.
+    login_max_failures_per_client: int = Field(default=200, ge=1)
+    login_failure_window_minutes: int = Field(default=15, ge=1)
+    # JSON (non-multipart) request bodies above this are refused with 413 before anything
+    # reads them; multipart uploads keep their own limits.
+    max_json_body_kb: int = Field(default=256, ge=1)
     # Client addresses of reverse proxies whose X-Forwarded-For is believed.
     trusted_proxies: str = ""
     timezone: str = "Asia/Shanghai"

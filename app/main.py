@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -31,6 +30,8 @@ from app.households.router import router as households_router
 from app.intake.router import router as intake_router
 from app.intake.staff_router import router as staff_intake_router
 from app.jobs.router import router as jobs_router
+from app.kit.headers import SecurityHeaders, request_id
+from app.kit.limits import BodySizeLimit
 from app.kit.schemas import ErrorBody
 from app.logging import configure_logging
 from app.monitoring.router import router as monitoring_router
@@ -43,6 +44,8 @@ from app.visits.router import router as visits_router
 API_PREFIX = "/api/v1"
 DOCS_STATIC = "/docs/static"
 HEALTH_DB_TIMEOUT_SECONDS = 3.0
+# Multipart uploads that count their own bytes as they arrive (larger limits of their own).
+UPLOAD_PATHS = (rf"{API_PREFIX}/applications/[^/]+/attachments", rf"{API_PREFIX}/staff/imports")
 log = structlog.get_logger()
 
 
@@ -81,8 +84,8 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = (Headers(scope=scope).get("x-request-id") or uuid.uuid4().hex[:16])[:64]
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        rid = request_id(Headers(scope=scope).get("x-request-id"))
+        structlog.contextvars.bind_contextvars(request_id=rid)
         started = time.perf_counter()
         status = 500
 
@@ -90,7 +93,7 @@ class RequestLog:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+                MutableHeaders(scope=message)["X-Request-ID"] = rid
             await send(message)
 
         await self.app(scope, receive, send_with_id)
@@ -129,6 +132,14 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
 
+    # Added last = outermost: the log sees every answer, the 413 too, and every answer
+    # carries the security headers.
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_json_body_kb * 1024,
+        streaming_paths=UPLOAD_PATHS,
+    )
+    app.add_middleware(SecurityHeaders, no_store_prefix=API_PREFIX)
     app.add_middleware(RequestLog)
 
     api = APIRouter(prefix=API_PREFIX)

@@ -48,13 +48,13 @@ async def resident_for_openid(session: AsyncSession, openid: str, unionid: str |
 
 
 async def lock_login_attempts(session: AsyncSession, username: str, client: str) -> None:
-    """Serialise login attempts per username and per client address until the transaction
-    ends, so parallel guesses are counted one after another (PostgreSQL advisory locks;
-    SQLite writers are serialised already)."""
+    """Serialise login attempts per (username, client address) pair and per client address
+    until the transaction ends, so parallel guesses are counted one after another (PostgreSQL
+    advisory locks; SQLite writers are serialised already)."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    # Always the username first, then the client: the same order everywhere, no deadlock.
-    for name in (f"login-user:{username}", f"login-client:{client}"):
+    # Always the pair first, then the client: the same order everywhere, no deadlock.
+    for name in (f"login-pair:{client}:{username}", f"login-client:{client}"):
         key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
@@ -78,19 +78,35 @@ async def agency_by_key_hash(session: AsyncSession, key_hash: str) -> Agency | N
     )
 
 
-async def count_failures(
-    session: AsyncSession,
-    *,
-    since: datetime,
-    username: str | None = None,
-    client: str | None = None,
-) -> int:
-    stmt = select(func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
-    if username is not None:
-        stmt = stmt.where(LoginFailure.username == username)
-    if client is not None:
-        stmt = stmt.where(LoginFailure.client == client)
-    return int(await session.scalar(stmt) or 0)
+async def pair_failures(
+    session: AsyncSession, username: str, client: str, since: datetime
+) -> tuple[int, datetime | None]:
+    """How many failures this username had from this address since ``since``, and the last."""
+    row = (
+        await session.execute(
+            select(func.count(), func.max(LoginFailure.at)).where(
+                LoginFailure.username == username,
+                LoginFailure.client == client,
+                LoginFailure.at >= since,
+            )
+        )
+    ).one()
+    return int(row[0] or 0), row[1]
+
+
+async def client_failures(
+    session: AsyncSession, client: str, since: datetime
+) -> tuple[int, datetime | None]:
+    """How many failures came from this address since ``since``, whatever the username, and
+    the oldest of them."""
+    row = (
+        await session.execute(
+            select(func.count(), func.min(LoginFailure.at)).where(
+                LoginFailure.client == client, LoginFailure.at >= since
+            )
+        )
+    ).one()
+    return int(row[0] or 0), row[1]
 
 
 async def add_failure(session: AsyncSession, username: str, client: str, at: datetime) -> None:
@@ -98,8 +114,11 @@ async def add_failure(session: AsyncSession, username: str, client: str, at: dat
     await session.flush()
 
 
-async def clear_failures(session: AsyncSession, username: str) -> None:
-    await session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+async def clear_failures(session: AsyncSession, username: str, client: str) -> None:
+    """A success ends the streak of this pair only: failures from other addresses stand."""
+    await session.execute(
+        delete(LoginFailure).where(LoginFailure.username == username, LoginFailure.client == client)
+    )
 
 
 async def refresh_token_by_hash(session: AsyncSession, token_hash: str) -> RefreshToken | None:
@@ -112,7 +131,22 @@ async def revoke_family(session: AsyncSession, family_id: str, at: datetime) -> 
     await session.execute(
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=at)
+        .values(revoked_at=at, replaced_pair_enc=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def forget_replaced_pairs(session: AsyncSession, family_id: str, before: datetime) -> None:
+    """Drop the kept pairs of a family's tokens rotated before ``before`` (past their grace)."""
+    await session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.family_id == family_id,
+            RefreshToken.used_at < before,
+            RefreshToken.replaced_pair_enc.is_not(None),
+        )
+        .values(replaced_pair_enc=None)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -122,7 +156,10 @@ async def require_region(session: AsyncSession, code: str) -> None:
         raise NotFound("行政区划不存在", code="region_not_found")
 
 
-SEALED_COLUMNS = [EncryptedField("resident.session_key", Resident.id, Resident.session_key_enc)]
+SEALED_COLUMNS = [
+    EncryptedField("resident.session_key", Resident.id, Resident.session_key_enc),
+    EncryptedField("refresh_token.replaced_pair", RefreshToken.id, RefreshToken.replaced_pair_enc),
+]
 """Personal fields under the data key, for its rotation (:mod:`app.kit.rotation`)."""
 
 
@@ -137,7 +174,7 @@ async def revoke_subject_tokens(
             RefreshToken.subject_id == subject_id,
             RefreshToken.revoked_at.is_(None),
         )
-        .values(revoked_at=at)
+        .values(revoked_at=at, replaced_pair_enc=None)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)

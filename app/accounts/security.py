@@ -19,6 +19,8 @@ ALGORITHM = "HS256"
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same time.
 _DUMMY_HASH = _hasher.hash("jiuzhu-timing-equaliser")
+# A token that never expires is refused, not trusted forever.
+_REQUIRED_CLAIMS = {"require_exp": True, "require_iat": True}
 
 
 def hash_password(password: str) -> str:
@@ -48,12 +50,14 @@ def create_access_token(subject_kind: str, subject_id: int, role: str) -> tuple[
 
 
 def decode_access_token(token: str) -> tuple[str, int, str]:
-    """``(kind, id, role)``; anything forged, expired or not HS256 is a 401."""
+    """``(kind, id, role)``; anything forged, expired, not HS256, without ``exp`` or ``iat``,
+    or not typed as an access token is a 401."""
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, get_settings().secret_key, algorithms=[ALGORITHM]
+            token, get_settings().secret_key, algorithms=[ALGORITHM], options=_REQUIRED_CLAIMS
         )
-    except JWTError as exc:
+    except (JWTError, TypeError, ValueError) as exc:
+        # TypeError: jose checks `int(claims["exp"])` and lets a null or a list through as one.
         raise Unauthorized("登录已失效，请重新登录", code="invalid_token") from exc
     sub = claims.get("sub")
     role = claims.get("role")

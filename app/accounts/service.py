@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import math
 import secrets
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,28 +73,83 @@ async def _issue(
     return IssuedTokens(access, refresh, lifetime, subject_id, role)
 
 
+def lockout_seconds(failures: int) -> int:
+    """How long a (username, address) pair is locked after its ``failures``-th failure: none
+    below the threshold, then the first lockout, doubling with each further failure up to the
+    maximum."""
+    settings = get_settings()
+    beyond = failures - settings.login_max_failures_per_user
+    if beyond < 0:
+        return 0
+    return min(
+        settings.login_lockout_seconds * 2 ** min(beyond, 20), settings.login_lockout_max_seconds
+    )
+
+
+def _seconds_until(moment: datetime, current: datetime) -> int:
+    return max(0, math.ceil((moment - current).total_seconds()))
+
+
+async def _throttled_for(session: AsyncSession, username: str, client: str) -> int:
+    """Seconds this attempt must wait (0: go ahead): the pair's lockout, or the address's
+    failures over the window reaching the per-address limit."""
+    settings = get_settings()
+    current = now()
+    memory = timedelta(hours=settings.login_failure_memory_hours)
+    failures, last = await repository.pair_failures(session, username, client, current - memory)
+    wait = 0
+    if last is not None and (locked := lockout_seconds(failures)):
+        wait = _seconds_until(last + timedelta(seconds=locked), current)
+    window = timedelta(minutes=settings.login_failure_window_minutes)
+    from_client, oldest = await repository.client_failures(session, client, current - window)
+    if from_client >= settings.login_max_failures_per_client and oldest is not None:
+        wait = max(wait, _seconds_until(oldest + window, current), 1)
+    return wait
+
+
+async def _record_failure(
+    session: AsyncSession, anonymous: Actor, username: str, staff: Staff | None
+) -> None:
+    """Keep a failed attempt, audit it, and audit the lockout it starts, if any."""
+    settings = get_settings()
+    client = anonymous.client
+    current = now()
+    await repository.add_failure(session, username, client, current)
+    staff_id = staff.id if staff else None
+    await audit.record(
+        session, anonymous, "staff.login_failed", "staff", staff_id, {"username": username}
+    )
+    memory = timedelta(hours=settings.login_failure_memory_hours)
+    failures, _ = await repository.pair_failures(session, username, client, current - memory)
+    if locked := lockout_seconds(failures):
+        detail = {"username": username, "scope": "pair", "failures": failures, "seconds": locked}
+        await audit.record(session, anonymous, "staff.login_locked", "staff", staff_id, detail)
+    window = timedelta(minutes=settings.login_failure_window_minutes)
+    from_client, _ = await repository.client_failures(session, client, current - window)
+    if from_client == settings.login_max_failures_per_client:
+        detail = {
+            "scope": "client",
+            "failures": from_client,
+            "seconds": int(window.total_seconds()),
+        }
+        await audit.record(session, anonymous, "staff.login_locked", "staff", None, detail)
+
+
 async def staff_login(username: str, password: str, client: str) -> IssuedTokens:
-    """Check a staff password; throttled per username and per client address.
+    """Check a staff password; throttled per (username, client address) pair with growing
+    lockouts, and per client address, so an attacker elsewhere cannot lock the user out.
 
     Runs in its own transaction so a failed attempt is recorded even though the answer is 401.
     """
-    settings = get_settings()
-    since = now() - timedelta(minutes=settings.login_failure_window_minutes)
     anonymous = Actor("anonymous", None, "anonymous", client=client)
     async with session_scope() as session:
         await repository.lock_login_attempts(session, username, client)
-        by_user = await repository.count_failures(session, since=since, username=username)
-        by_client = await repository.count_failures(session, since=since, client=client)
-        if (
-            by_user >= settings.login_max_failures_per_user
-            or by_client >= settings.login_max_failures_per_client
-        ):
+        wait = await _throttled_for(session, username, client)
+        if wait:
             await audit.record(
                 session, anonymous, "staff.login_throttled", "staff", None, {"username": username}
             )
-            failure: AppError = LoginThrottled(
-                headers={"Retry-After": str(settings.login_failure_window_minutes * 60)}
-            )
+            failure: AppError = LoginThrottled(headers={"Retry-After": str(wait)})
         else:
             staff = await repository.staff_by_username(session, username)
             # argon2 is deliberately slow: verify off the event loop.
@@ -100,7 +157,7 @@ async def staff_login(username: str, password: str, client: str) -> IssuedTokens
                 verify_password, staff.password_hash if staff else None, password
             )
             if staff is not None and ok and staff.active:
-                await repository.clear_failures(session, username)
+                await repository.clear_failures(session, username, client)
                 staff.last_login_at = now()
                 actor = Actor("staff", staff.id, staff.role, staff.region_code, client)
                 await audit.record(session, actor, "staff.login", "staff", staff.id)
@@ -110,15 +167,7 @@ async def staff_login(username: str, password: str, client: str) -> IssuedTokens
                 await audit.record(session, anonymous, "staff.login_disabled", "staff", staff.id)
                 failure = AccountDisabled()
             else:
-                await repository.add_failure(session, username, client, now())
-                await audit.record(
-                    session,
-                    anonymous,
-                    "staff.login_failed",
-                    "staff",
-                    staff.id if staff else None,
-                    {"username": username},
-                )
+                await _record_failure(session, anonymous, username, staff)
                 failure = Unauthorized("用户名或密码错误", code="invalid_credentials")
     # Raised after the block so the failure and its audit event are committed.
     raise failure
@@ -137,14 +186,30 @@ async def wechat_login(session: AsyncSession, wechat: WeChatClient, code: str) -
     return await _issue(session, "resident", resident.id, "resident")
 
 
+def _replayed(token: RefreshToken, current: datetime) -> IssuedTokens | None:
+    """The pair a rotated token was rotated into, if it is presented again within the grace
+    period (a retried request whose answer was lost, two tabs refreshing at once)."""
+    grace = timedelta(seconds=get_settings().refresh_grace_seconds)
+    if token.used_at is None or token.replaced_pair_enc is None or token.revoked_at is not None:
+        return None
+    if current - token.used_at > grace:
+        return None
+    return IssuedTokens(**json.loads(get_cipher().decrypt(token.replaced_pair_enc)))
+
+
 async def refresh(refresh_token: str) -> IssuedTokens:
-    """Rotate a refresh token; a reused one revokes its whole family (token theft)."""
+    """Rotate a refresh token. The same token presented again within the grace period gets
+    the same new pair; later, or revoked, it revokes its whole family (token theft)."""
     revoked = False
     async with session_scope() as session:
+        # Locked (FOR UPDATE; SQLite: BEGIN IMMEDIATE): a concurrent presentation of the same
+        # token waits here, then finds it rotated and gets the pair this one issues.
         token = await repository.refresh_token_by_hash(session, token_digest(refresh_token))
         current = now()
         if token is None:
             raise Unauthorized("刷新凭证无效", code="invalid_refresh_token")
+        if (replayed := _replayed(token, current)) is not None:
+            return replayed
         if token.used_at is not None or token.revoked_at is not None:
             await repository.revoke_family(session, token.family_id, current)
             revoked = True
@@ -158,9 +223,13 @@ async def refresh(refresh_token: str) -> IssuedTokens:
                     raise Unauthorized("账号已停用", code="invalid_refresh_token")
                 role = staff.role
             token.used_at = current
-            return await _issue(
+            issued = await _issue(
                 session, token.subject_kind, token.subject_id, role, token.family_id
             )
+            token.replaced_pair_enc = get_cipher().encrypt(json.dumps(asdict(issued)))
+            grace = timedelta(seconds=get_settings().refresh_grace_seconds)
+            await repository.forget_replaced_pairs(session, token.family_id, current - grace)
+            return issued
     assert revoked
     raise Unauthorized("刷新凭证已使用，请重新登录", code="invalid_refresh_token")
 

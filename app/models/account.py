@@ -61,16 +61,21 @@ class RefreshToken(IdMixin, Model):
     subject_id: Mapped[int] = mapped_column(BigId)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+    # When it was rotated, and the pair it was rotated into, encrypted under the data key:
+    # presented again within the grace period it answers that same pair (a retried request
+    # whose answer was lost). Cleared once the grace period is over.
     used_at: Mapped[datetime | None]
+    replaced_pair_enc: Mapped[str | None] = mapped_column(Text)
     revoked_at: Mapped[datetime | None]
 
 
 class LoginFailure(IdMixin, Model):
-    """A failed staff login, counted per username and per client address for throttling."""
+    """A failed staff login, counted per (username, client address) pair and per client
+    address for throttling."""
 
     __tablename__ = "login_failures"
     __table_args__ = (
-        Index("ix_login_failures_username_at", "username", "at"),
+        Index("ix_login_failures_username_client_at", "username", "client", "at"),
         Index("ix_login_failures_client_at", "client", "at"),
     )
 

@@ -6,12 +6,10 @@ import asyncio
 import base64
 import json
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
-import pytest
 from jose import jws, jwt
 from sqlalchemy import update
 
@@ -46,16 +44,6 @@ def _secret() -> str:
 
 async def _login(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
     return await client.post("/auth/staff/login", json={"username": username, "password": password})
-
-
-@pytest.fixture
-async def other_client() -> AsyncIterator[httpx.AsyncClient]:
-    """The app seen from a second client address."""
-    from app.main import create_app
-
-    transport = httpx.ASGITransport(app=create_app(), client=("10.0.0.2", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as http:
-        yield http
 
 
 async def test_staff_login_returns_tokens_and_me_describes_the_user(
@@ -110,24 +98,6 @@ async def test_login_body_is_validated(client: httpx.AsyncClient) -> None:
         assert response.json()["code"] == "validation_error"
 
 
-async def test_five_failures_for_a_username_throttle_it(
-    client: httpx.AsyncClient, other_client: httpx.AsyncClient
-) -> None:
-    await create_staff("liucheng1", "street_officer", "510115001000")
-    for _ in range(5):
-        assert (await _login(client, "liucheng1", "wrong-password")).status_code == 401
-    # Even the right password is refused now, and from another address too.
-    throttled = await _login(client, "liucheng1", PASSWORD)
-    assert throttled.status_code == 429
-    assert throttled.json()["code"] == "login_throttled"
-    assert int(throttled.headers["Retry-After"]) > 0
-    assert (await _login(other_client, "liucheng1", PASSWORD)).status_code == 429
-
-    # Other usernames are not affected.
-    await create_staff("liucheng2", "street_officer", "510115001000")
-    assert (await _login(client, "liucheng2", PASSWORD)).status_code == 200
-
-
 async def test_four_failures_then_success_resets_the_count(client: httpx.AsyncClient) -> None:
     await create_staff("liucheng1", "street_officer", "510115001000")
     for _ in range(4):
@@ -136,28 +106,6 @@ async def test_four_failures_then_success_resets_the_count(client: httpx.AsyncCl
     for _ in range(4):
         assert (await _login(client, "liucheng1", "wrong-password")).status_code == 401
     assert (await _login(client, "liucheng1", PASSWORD)).status_code == 200
-
-
-async def test_twenty_failures_from_one_address_throttle_the_address(
-    client: httpx.AsyncClient, other_client: httpx.AsyncClient
-) -> None:
-    await create_staff("liucheng1", "street_officer", "510115001000")
-    for index in range(20):
-        # Spread over usernames so no single username reaches its own limit.
-        response = await _login(client, f"guess{index % 5}-{index // 5}", "wrong-password")
-        assert response.status_code == 401
-    throttled = await _login(client, "liucheng1", PASSWORD)
-    assert throttled.status_code == 429
-    assert throttled.json()["code"] == "login_throttled"
-    # A forged X-Forwarded-For does not get around it (no trusted proxy is configured).
-    spoofed = await client.post(
-        "/auth/staff/login",
-        json={"username": "liucheng1", "password": PASSWORD},
-        headers={"X-Forwarded-For": "192.0.2.77"},
-    )
-    assert spoofed.status_code == 429
-    # Another address can still log in.
-    assert (await _login(other_client, "liucheng1", PASSWORD)).status_code == 200
 
 
 async def test_inactive_staff_cannot_log_in(client: httpx.AsyncClient) -> None:
@@ -258,6 +206,38 @@ async def test_bad_tokens_are_401_with_a_code_never_500(client: httpx.AsyncClien
             assert response.headers.get("WWW-Authenticate") == "Bearer", name
 
 
+async def test_tokens_without_exp_iat_or_the_access_type_are_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    """Properly signed, but a token that never expires, has no issue time or is not typed
+    as an access token is not trusted."""
+    staff_id = await create_staff("district1", "district_officer", "510115000000")
+    good = _claims(f"staff:{staff_id}", "district_officer")
+
+    def without(*names: str) -> dict[str, Any]:
+        return {key: value for key, value in good.items() if key not in names}
+
+    variants = {
+        "no exp": without("exp"),
+        "no iat": without("iat"),
+        "neither exp nor iat": without("exp", "iat"),
+        "no typ": without("typ"),
+        "typ refresh": {**good, "typ": "refresh"},
+        "typ in capitals": {**good, "typ": "ACCESS"},
+        "exp null": {**good, "exp": None},
+        "iat null": {**good, "iat": None},
+        "iat not a number": {**good, "iat": "yesterday"},
+    }
+    for name, claims in variants.items():
+        token = jwt.encode(claims, _secret(), algorithm="HS256")
+        response = await client.get("/me", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, (name, response.text)
+        assert response.json()["code"] == "invalid_token", name
+    # The same claims with all three present pass (the control).
+    token = jwt.encode(good, _secret(), algorithm="HS256")
+    assert (await client.get("/me", headers={"Authorization": f"Bearer {token}"})).is_success
+
+
 async def test_a_hand_made_token_with_the_right_key_works(client: httpx.AsyncClient) -> None:
     """The positive control for the bad-token test: the same claims, properly signed."""
     staff_id = await create_staff("district1", "district_officer", "510115000000")
@@ -304,6 +284,19 @@ async def _refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:
     return await client.post("/auth/refresh", json={"refresh_token": token})
 
 
+async def _past_grace() -> None:
+    """Every rotation so far happened longer ago than the refresh grace period."""
+    from app.config import get_settings
+    from app.db.session import session_scope
+    from app.models.account import RefreshToken
+
+    long_ago = now() - timedelta(seconds=get_settings().refresh_grace_seconds + 1)
+    async with session_scope() as session:
+        await session.execute(
+            update(RefreshToken).where(RefreshToken.used_at.is_not(None)).values(used_at=long_ago)
+        )
+
+
 async def test_refresh_rotates_and_a_used_token_is_refused(client: httpx.AsyncClient) -> None:
     first = await _tokens(client)
     second = await _refresh(client, first["refresh_token"])
@@ -315,6 +308,7 @@ async def test_refresh_rotates_and_a_used_token_is_refused(client: httpx.AsyncCl
     assert me.status_code == 200
     assert me.json()["role"] == "street_officer"
 
+    await _past_grace()
     again = await _refresh(client, first["refresh_token"])
     assert again.status_code == 401
     assert again.json()["code"] == "invalid_refresh_token"
@@ -326,6 +320,7 @@ async def test_reusing_a_refresh_token_revokes_the_whole_family(
     first = await _tokens(client)
     second = (await _refresh(client, first["refresh_token"])).json()
     third = (await _refresh(client, second["refresh_token"])).json()
+    await _past_grace()
     # The first token is replayed (stolen): the newest one stops working as well.
     assert (await _refresh(client, first["refresh_token"])).status_code == 401
     newest = await _refresh(client, third["refresh_token"])
@@ -339,6 +334,7 @@ async def test_a_new_login_starts_a_family_not_touched_by_another_family_reuse(
     first = await _tokens(client)
     other = (await _login(client, "liucheng1", PASSWORD)).json()
     await _refresh(client, first["refresh_token"])
+    await _past_grace()
     assert (await _refresh(client, first["refresh_token"])).status_code == 401
     assert (await _refresh(client, other["refresh_token"])).status_code == 200
 
