@@ -35,7 +35,6 @@ from app.households.schemas import (
     RevealedMember,
     RiskLevel,
 )
-from app.kit.crypto import mask_id_number
 from app.kit.idempotency import IdempotencyKey, run_once
 from app.kit.pagination import (
     DEFAULT_LIMIT,
@@ -90,7 +89,7 @@ def household_filter(
         reference=search.get("reference"),
         id_hash=search.get("id_hash"),
         name_prefix=search.get("name_prefix"),
-        q_shown=(mask_id_number(q.strip()) if search.get("id_hash") else q) if q else None,
+        q_shown=search.get("shown"),
     )
 
 
