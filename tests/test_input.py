@@ -323,3 +323,17 @@ async def test_a_blank_q_is_422_not_everything(client: httpx.AsyncClient) -> Non
             response = await client.get(path, params={"q": q}, headers=caller)
             assert response.status_code == 422, (path, q, response.text)
             assert response.json()["code"] == "query_blank"
+
+
+async def test_region_filters_take_full_width_codes(client: httpx.AsyncClient) -> None:
+    headers = await street(client)
+    household = await create_household(client, headers)
+    typed_region = full_width(GUANGHUA) + IDEOGRAPHIC_SPACE
+    listed = await client.get(
+        "/staff/households", params={"region_code": typed_region}, headers=headers
+    )
+    assert listed.status_code == 200, listed.text
+    assert [item["id"] for item in listed.json()["items"]] == [household["id"]]
+    ascii_children = (await client.get("/regions", params={"parent_code": LIUCHENG})).json()
+    typed_children = await client.get("/regions", params={"parent_code": full_width(LIUCHENG)})
+    assert typed_children.json() == ascii_children and ascii_children["items"]

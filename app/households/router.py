@@ -43,7 +43,7 @@ from app.kit.pagination import (
     after_date_id,
     split_page,
 )
-from app.kit.params import RecordId
+from app.kit.params import RecordId, RegionCodeQuery
 from app.kit.schemas import RevealIn
 from app.kit.search import parse_query
 from app.models.household import Household
@@ -66,7 +66,7 @@ IfMatch = Annotated[
 def household_filter(
     category: Category | None = None,
     risk_level: RiskLevel | None = None,
-    region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    region_code: RegionCodeQuery = None,
     cause: Cause | None = None,
     status: HouseholdStatus | None = None,
     q: Annotated[
