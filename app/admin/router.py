@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.accounts.dependencies import RequireAccountsAdmin
@@ -25,7 +23,7 @@ from app.db.deps import Session
 from app.kit.crypto import get_cipher
 from app.kit.idempotency import IdempotencyKey, request_fingerprint, run_once
 from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, after_id, split_page
-from app.kit.params import RecordId
+from app.kit.params import RecordId, RegionCodeQuery
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -37,7 +35,7 @@ async def list_staff(
     session: Session,
     actor: Admin,
     role: Role | None = None,
-    region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    region_code: RegionCodeQuery = None,
     active: bool | None = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,

@@ -3,13 +3,14 @@ back; an agency's key appears once, in the answer that made it."""
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from app.accounts.passwords import MAX_LENGTH
 from app.accounts.scopes import Role
+from app.kit.inputs import RegionCode
 from app.kit.schemas import InputSchema, LocalDateTime, Schema
 
-RegionCode = Field(pattern=r"^\d{12}$", description="12 位行政区划代码")
+RegionCodeField = Field(description="12 位行政区划代码")
 
 
 class StaffAccount(Schema):
@@ -32,14 +33,14 @@ class StaffAccountCreate(InputSchema):
     username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
     password: str = Field(min_length=1, max_length=MAX_LENGTH)
     role: Role
-    region_code: str = RegionCode
+    region_code: RegionCode = RegionCodeField
     display_name: str = Field(default="", max_length=50)
 
 
 class StaffAccountUpdate(InputSchema):
-    active: bool | None = None
+    active: StrictBool | None = None
     role: Role | None = None
-    region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
+    region_code: RegionCode | None = None
     display_name: str | None = Field(default=None, max_length=50)
 
     @model_validator(mode="after")
@@ -74,7 +75,7 @@ class AgencyAccountPage(Schema):
 
 class AgencyAccountCreate(InputSchema):
     name: str = Field(min_length=1, max_length=100)
-    region_code: str = RegionCode
+    region_code: RegionCode = RegionCodeField
 
 
 class AgencyWithKey(AgencyAccount):

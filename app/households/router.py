@@ -35,7 +35,6 @@ from app.households.schemas import (
     RevealedMember,
     RiskLevel,
 )
-from app.kit.crypto import mask_id_number
 from app.kit.idempotency import IdempotencyKey, run_once
 from app.kit.pagination import (
     DEFAULT_LIMIT,
@@ -44,7 +43,7 @@ from app.kit.pagination import (
     after_date_id,
     split_page,
 )
-from app.kit.params import RecordId
+from app.kit.params import RecordId, RegionCodeQuery
 from app.kit.schemas import RevealIn
 from app.kit.search import parse_query
 from app.models.household import Household
@@ -67,7 +66,7 @@ IfMatch = Annotated[
 def household_filter(
     category: Category | None = None,
     risk_level: RiskLevel | None = None,
-    region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    region_code: RegionCodeQuery = None,
     cause: Cause | None = None,
     status: HouseholdStatus | None = None,
     q: Annotated[
@@ -90,7 +89,7 @@ def household_filter(
         reference=search.get("reference"),
         id_hash=search.get("id_hash"),
         name_prefix=search.get("name_prefix"),
-        q_shown=(mask_id_number(q.strip()) if search.get("id_hash") else q) if q else None,
+        q_shown=search.get("shown"),
     )
 
 

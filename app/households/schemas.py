@@ -7,10 +7,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, StrictBool, model_validator
 
 from app.households.categories.vocabulary import Category
-from app.kit.idnumber import InvalidIdNumber, normalise_id_number
+from app.kit.inputs import Code, IdNumber, LedgerDate, RegionCode
 from app.kit.schemas import InputSchema, LocalDateTime, Money, Page, Schema
 
 __all__ = ["Category"]
@@ -91,19 +91,10 @@ MONEY_KINDS = frozenset(
 )
 
 
-def _id_number(value: str) -> str:
-    try:
-        return normalise_id_number(value)
-    except InvalidIdNumber as exc:
-        raise ValueError(str(exc)) from exc
-
-
 def _unique(values: list[Cause]) -> list[Cause]:
     return list(dict.fromkeys(values))
 
 
-IdNumber = Annotated[str, Field(min_length=1, max_length=18), AfterValidator(_id_number)]
-"""An 18-digit resident ID number, checksum validated, upper-cased."""
 Causes = Annotated[list[Cause], Field(max_length=len(Cause)), AfterValidator(_unique)]
 
 
@@ -127,8 +118,8 @@ class MemberIn(InputSchema):
     relation: Relation
     disability_type: str | None = Field(default=None, max_length=20)
     disability_grade: int | None = Field(default=None, ge=1, le=4)
-    severe_illness: bool = False
-    chronic_illness: bool = False
+    severe_illness: StrictBool = False
+    chronic_illness: StrictBool = False
     work_capacity: WorkCapacity = WorkCapacity.full
     employment: str = Field(default="", max_length=20)
     monthly_income: MoneyIn | None = None
@@ -153,8 +144,8 @@ class MemberUpdate(PatchSchema):
     relation: Relation | None = None
     disability_type: str | None = Field(default=None, max_length=20)
     disability_grade: int | None = Field(default=None, ge=1, le=4)
-    severe_illness: bool | None = None
-    chronic_illness: bool | None = None
+    severe_illness: StrictBool | None = None
+    chronic_illness: StrictBool | None = None
     work_capacity: WorkCapacity | None = None
     employment: str | None = Field(default=None, max_length=20)
     monthly_income: MoneyIn | None = None
@@ -183,7 +174,7 @@ class RigidSpendingUpdate(PatchSchema):
 
 
 class HouseholdCreate(InputSchema):
-    region_code: str = Field(pattern=r"^\d{12}$")
+    region_code: RegionCode
     address: str = Field(default="", max_length=200)
     members: list[MemberIn] = Field(min_length=1, max_length=30)
     monthly_rigid_spending: RigidSpending = Field(default_factory=RigidSpending)
@@ -193,7 +184,7 @@ class HouseholdCreate(InputSchema):
 
 
 class HouseholdUpdate(PatchSchema):
-    region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
+    region_code: RegionCode | None = None
     address: str | None = Field(default=None, max_length=200)
     causes: Causes | None = None
     risk_level: RiskLevel | None = None
@@ -209,12 +200,12 @@ class HouseholdUpdate(PatchSchema):
 
 class LedgerIn(InputSchema):
     kind: LedgerKind
-    date: dt.date
+    date: LedgerDate
     amount: MoneyIn | None = None
     quantity: MoneyIn | None = None
     giver: str = Field(min_length=1, max_length=100)
     note: str = Field(default="", max_length=500)
-    decision_ref: str | None = Field(default=None, max_length=40)
+    decision_ref: Code | None = Field(default=None, max_length=40)
 
     @model_validator(mode="after")
     def _measure(self) -> LedgerIn:
@@ -322,7 +313,7 @@ ChangePage = Page[ChangeOut]
 class LedgerEntryOut(Schema):
     id: int
     kind: LedgerKind
-    date: dt.date
+    date: LedgerDate
     amount: Money | None
     quantity: Quantity | None
     giver: str

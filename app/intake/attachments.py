@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import parse_options_header
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import ClientDisconnect, Request
 
@@ -145,19 +145,7 @@ async def receive_file(request: Request) -> ReceivedFile:
         raise UploadTooLarge()
     target = ReceivedFile(path=upload_dir() / f"{secrets.token_hex(16)}.part")
     part = _FilePart(target)
-    callbacks = {
-        name: getattr(part, name)
-        for name in (
-            "on_part_begin",
-            "on_part_data",
-            "on_part_end",
-            "on_header_field",
-            "on_header_value",
-            "on_header_end",
-            "on_headers_finished",
-        )
-    }
-    parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
+    parser = part.parser(boundary)
     try:
         async for chunk in request.stream():
             parser.write(chunk)
@@ -165,7 +153,7 @@ async def receive_file(request: Request) -> ReceivedFile:
                 raise part.error
             if part.seen_file and len(part.head) >= SNIFF_BYTES and sniff(part.head) is None:
                 raise UnsupportedFileType()
-        parser.finalize()
+        part.finish(parser)
         part.handle.close()
         if not part.seen_file or target.size == 0:
             raise BadUpload("缺少文件字段 file 或文件为空")

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from app.households.categories.vocabulary import Category
-from app.kit.idnumber import InvalidIdNumber, normalise_id_number
+from app.kit.inputs import OptionalIdNumber, Phone, RegionCode
 from app.kit.params import MAX_ID
 from app.kit.schemas import InputSchema, LocalDateTime, Money, Page, Schema
 
@@ -100,37 +100,20 @@ STATUS_TIMELINE_NOTES: dict[str, str] = {
 }
 
 
-PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
-
-
-def _id_number_or_none(value: str | None) -> str | None:
-    if value is None or value == "":
-        return None
-    try:
-        return normalise_id_number(value)
-    except InvalidIdNumber as exc:
-        raise ValueError(str(exc)) from exc
-
-
 class SubjectIn(InputSchema):
     name: str = Field(min_length=1, max_length=50)
-    id_number: str | None = Field(default=None, max_length=18)
-    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
-    region_code: str = Field(pattern=r"^\d{12}$")
+    id_number: OptionalIdNumber = None
+    phone: Phone | None = None
+    region_code: RegionCode
     address: str = Field(default="", max_length=200)
     household_size: int | None = Field(default=None, ge=1, le=30)
-
-    @field_validator("id_number")
-    @classmethod
-    def _valid_id(cls, value: str | None) -> str | None:
-        return _id_number_or_none(value)
 
 
 class ReporterIn(InputSchema):
     """Who reports someone else's hardship: a phone to call back, and a name if they give it."""
 
     name: str | None = Field(default=None, min_length=1, max_length=50)
-    phone: str = Field(pattern=PHONE_PATTERN)
+    phone: Phone
 
 
 class ApplicationCreate(InputSchema):
@@ -311,16 +294,11 @@ class SubjectCorrection(InputSchema):
     """Staff add or correct what an application says about its subject, giving a reason."""
 
     name: str | None = Field(default=None, min_length=1, max_length=50)
-    id_number: str | None = Field(default=None, max_length=18)
-    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    id_number: OptionalIdNumber = None
+    phone: Phone | None = None
     address: str | None = Field(default=None, max_length=200)
     household_size: int | None = Field(default=None, ge=1, le=30)
     reason: str = Field(min_length=2, max_length=200)
-
-    @field_validator("id_number")
-    @classmethod
-    def _valid_id(cls, value: str | None) -> str | None:
-        return _id_number_or_none(value)
 
     @model_validator(mode="after")
     def _something(self) -> SubjectCorrection:

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.config import get_settings
+from app.kit.codes import normalise_code
 
 NONCE_BYTES = 12
 
@@ -74,8 +75,9 @@ class FieldCipher:
         return token.partition("$")[0] == self._current.id
 
     def keyed_hash(self, value: str) -> str:
-        """HMAC-SHA256 of a normalised value: exact search and de-duplication."""
-        normalised = value.strip().upper().encode()
+        """HMAC-SHA256 of a normalised value (:func:`normalise_code`): exact search and
+        de-duplication, whatever width the digits were typed in."""
+        normalised = normalise_code(value).encode()
         return hmac.new(self._current.hash_key, normalised, hashlib.sha256).hexdigest()
 
 

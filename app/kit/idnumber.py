@@ -5,9 +5,19 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from app.kit.codes import normalise_code
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+# ASCII digits only: ``\d`` would also take full-width and other scripts' digits.
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+# The province-level part of the division code (GB/T 2260): 11-15 north, 21-23 north-east,
+# 31-37 east, 41-46 centre-south, 50-54 south-west, 61-65 north-west, 71 Taiwan, 81-82 Hong
+# Kong and Macao.
+_PROVINCE_RANGES = ((11, 15), (21, 23), (31, 37), (41, 46), (50, 54), (61, 65), (71, 71), (81, 82))
+PROVINCES = frozenset(
+    f"{code:02d}" for low, high in _PROVINCE_RANGES for code in range(low, high + 1)
+)
 
 
 class InvalidIdNumber(ValueError):
@@ -20,10 +30,13 @@ def check_digit(first17: str) -> str:
 
 
 def normalise_id_number(value: str, *, today: date | None = None) -> str:
-    """Upper-case, validated ID number; raises :class:`InvalidIdNumber` with a reason."""
-    number = value.strip().upper()
+    """The ID number in one form (NFKC, trimmed, upper-case ``X``: :func:`normalise_code`),
+    validated; raises :class:`InvalidIdNumber` with a reason."""
+    number = normalise_code(value)
     if not _SHAPE.match(number):
         raise InvalidIdNumber("身份证号应为18位，最后一位可为X")
+    if number[:2] not in PROVINCES:
+        raise InvalidIdNumber(f"身份证号前两位（{number[:2]}）不是有效的省级行政区划代码")
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:

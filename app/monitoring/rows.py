@@ -21,6 +21,7 @@ from hashlib import sha256
 from json.encoder import encode_basestring
 from typing import Any
 
+from app.kit.codes import normalise_code
 from app.kit.crypto import FieldCipher, get_cipher, mask_id_number
 from app.kit.idnumber import InvalidIdNumber, normalise_id_number
 from app.monitoring.sources import SOURCES
@@ -43,7 +44,7 @@ STAGED_COLUMNS = (
 )
 ERRORS_KEPT = 1000  # per import; the rest are counted
 FORMULA_REASON = "单元格含公式，不予计算；请导出为数值"
-_REGION = re.compile(r"^\d{12}$")
+_REGION = re.compile(r"^[0-9]{12}$")
 _quote = encode_basestring
 
 
@@ -158,7 +159,7 @@ def parse_rows(
             region = address = None
             if full > width:
                 column = "region_code"
-                region = str(cells[width] or "").strip() or None
+                region = normalise_code(str(cells[width] or "")) or None
                 if region is not None and not _REGION.match(region):
                     raise CellError("区划代码应为 12 位数字")
                 if full > width + 1:

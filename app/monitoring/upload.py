@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from app.config import get_settings
@@ -121,25 +121,13 @@ async def receive_import(request: Request) -> ReceivedImport:
         raise too_large()
     target = ReceivedImport(path=new_path())
     parts = _Parts(target)
-    callbacks = {
-        name: getattr(parts, name)
-        for name in (
-            "on_part_begin",
-            "on_part_data",
-            "on_part_end",
-            "on_header_field",
-            "on_header_value",
-            "on_header_end",
-            "on_headers_finished",
-        )
-    }
-    parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
+    parser = parts.parser(boundary)
     try:
         async for chunk in request.stream():
             parser.write(chunk)
             if parts.error is not None:
                 raise parts.error
-        parser.finalize()
+        parts.finish(parser)
         parts.handle.close()
         if not parts.seen_file:
             raise BadImportUpload("缺少文件字段 file")

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from app.db.deps import Session
+from app.kit.params import RegionCodeQuery
 from app.regions import service
 from app.regions.schemas import RegionList, RegionOut
 
@@ -14,7 +13,7 @@ router = APIRouter(tags=["regions"])
 @router.get("/regions", response_model=RegionList)
 async def list_regions(
     session: Session,
-    parent_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    parent_code: RegionCodeQuery = None,
 ) -> RegionList:
     """Children of a region (行政区划), or the top level: public, for the mini program's picker."""
     regions = await service.list_children(session, parent_code)

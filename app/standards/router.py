@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.accounts.dependencies import RequireHouseholdsRead, RequireStandardsWrite
 from app.db.deps import Session
 from app.kit.idempotency import IdempotencyKey, run_once
 from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
+from app.kit.params import RegionCodeQuery
 from app.standards import service
 from app.standards.repository import StandardKind
 from app.standards.schemas import StandardIn, StandardOut, StandardPage
@@ -22,7 +21,7 @@ router = APIRouter(prefix="/staff", tags=["standards"])
 async def list_standards(
     session: Session,
     actor: RequireHouseholdsRead,
-    region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    region_code: RegionCodeQuery = None,
     kind: StandardKind | None = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,

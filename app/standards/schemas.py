@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
+from app.kit.inputs import EffectiveDate, RegionCode
 from app.kit.schemas import InputSchema, LocalDateTime, Page, Schema
 from app.standards.repository import StandardKind
 
@@ -17,13 +18,13 @@ MAX_MULTIPLIER = Decimal("3")
 
 
 class StandardIn(InputSchema):
-    region_code: str = Field(pattern=r"^\d{12}$")
+    region_code: RegionCode
     kind: StandardKind
     value: Decimal = Field(
         description='十进制字符串：金额（元/人/月）如 "870.00"，倍数如 "1.5"；不接受浮点数',
         examples=["870.00"],
     )
-    effective_from: date = Field(ge=date(1990, 1, 1), le=date(2099, 12, 31))
+    effective_from: EffectiveDate
 
     @field_validator("value", mode="before")
     @classmethod

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from app.accounts.dependencies import (
     RequireVisitPolicyManage,
@@ -18,6 +18,8 @@ from app.accounts.dependencies import (
 from app.db.deps import Session
 from app.households.schemas import RiskLevel
 from app.kit.idempotency import IdempotencyKey, run_once
+from app.kit.inputs import REGION_PATTERN, code_before
+from app.kit.inputs import RegionCode as RegionCodeIn
 from app.kit.pagination import (
     DEFAULT_LIMIT,
     Count,
@@ -50,7 +52,11 @@ Reader = RequireVisitsRead
 Recorder = RequireVisitsRecord
 Assigner = RequireVisitsAssign
 PolicyManager = RequireVisitPolicyManage
-RegionCode = Annotated[str | None, Query(pattern=r"^\d{12}$", description="区域（含下级）")]
+RegionCode = Annotated[
+    str | None,
+    BeforeValidator(code_before),
+    Query(pattern=REGION_PATTERN, description="区域（含下级）"),
+]
 
 
 class AssignIn(InputSchema):
@@ -63,7 +69,7 @@ class AssignIn(InputSchema):
 class ReassignIn(InputSchema):
     from_assignee_id: int = Field(ge=1, le=MAX_ID)
     to_assignee_id: int | None = Field(ge=1, le=MAX_ID)
-    region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
+    region_code: RegionCodeIn | None = None
 
 
 class AssignOut(Schema):

@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 
 from app.households.categories.vocabulary import Category
 from app.households.schemas import RiskLevel
+from app.kit.inputs import EffectiveDate, RegionCode
 from app.kit.schemas import InputSchema, LocalDateTime, Page, Schema, UtcDateTime
 
 __all__ = ["Category", "RiskLevel"]
@@ -53,9 +54,9 @@ class NeedType(StrEnum):
 class PolicyEntry(InputSchema):
     category: PolicyCategory
     risk_level: RiskLevel
-    region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
+    region_code: RegionCode | None = None
     cycle_days: int = Field(ge=1, le=MAX_CYCLE_DAYS)
-    effective_from: dt.date
+    effective_from: EffectiveDate
 
 
 class PolicyEntryOut(Schema):

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from app.households.categories.vocabulary import Category
 from app.households.schemas import MoneyIn
+from app.kit.inputs import EffectiveDate
 from app.kit.schemas import InputSchema, LocalDateTime, Money, Page, Schema
 
 
@@ -21,7 +22,7 @@ class CategoryAction(StrEnum):
 class CategoryDecision(InputSchema):
     action: CategoryAction
     category: Category | None = None
-    effective_date: dt.date
+    effective_date: EffectiveDate
     reason: str = Field(min_length=2, max_length=500)
     monthly_amount: MoneyIn | None = None
 

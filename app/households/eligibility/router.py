@@ -12,7 +12,7 @@ from app.db.deps import Session
 from app.households.eligibility import service
 from app.households.eligibility.schemas import EligibilityOut, MismatchPage, Suggestion
 from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, after_id
-from app.kit.params import RecordId
+from app.kit.params import RecordId, RegionCodeQuery
 from app.kit.timeutil import local_today
 
 router = APIRouter(prefix="/staff", tags=["eligibility"])
@@ -38,7 +38,7 @@ async def eligibility(
 async def mismatches(
     session: Session,
     actor: Reader,
-    region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    region_code: RegionCodeQuery = None,
     suggested: Suggestion | None = None,
     on: OnDate = None,
     limit: Limit = DEFAULT_LIMIT,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from app.kit.schemas import InputSchema, Schema
 from app.monitoring.rules.base import Level, RuleClass
@@ -23,6 +23,6 @@ class RuleOut(Schema):
 class RuleUpdate(InputSchema):
     """Any of the three; ``params`` are merged over the current ones and checked per rule."""
 
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     level: Level | None = None
     params: dict[str, Any] | None = Field(default=None, max_length=20)

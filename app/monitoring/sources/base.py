@@ -4,6 +4,7 @@ becomes a signal. Cells are read by small fast parsers: a million-row file goes 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,11 +27,12 @@ class CellError(ValueError):
 
 Parser = Callable[..., Any]  # a cell (and, for dates, today) to its value
 
-_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
-_MONEY = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
-_INT = re.compile(r"^-?\d{1,9}$")
+# ASCII digits: ``\d`` would take other scripts' digits too (cells are NFKC-normalised first).
+_DATE = re.compile(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$")
+_DATE_COMPACT = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
+_MONTH = re.compile(r"^([0-9]{4})[-/.]([0-9]{1,2})$")
+_MONEY = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,2})?$")
+_INT = re.compile(r"^-?[0-9]{1,9}$")
 _TRUE = frozenset({"是", "1", "Y", "y", "true", "TRUE", "True"})
 _FALSE = frozenset({"否", "0", "N", "n", "false", "FALSE", "False"})
 
@@ -43,6 +45,13 @@ def _text_of(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def _code_of(value: Any) -> str:
+    """A cell that holds a number, date or code: as text, full-width digits and ideographic
+    spaces made plain (NFKC), so ``２０２６－０３－０１`` reads like ``2026-03-01``."""
+    text = _text_of(value)
+    return text if text.isascii() else unicodedata.normalize("NFKC", text).strip()
 
 
 def parse_date(value: Any, today: date) -> date:
@@ -60,7 +69,7 @@ def parse_date(value: Any, today: date) -> date:
     elif isinstance(value, date):
         day = value
     else:
-        text = _text_of(value)
+        text = _code_of(value)
         match = _DATE.match(text) or _DATE_COMPACT.match(text)
         if match is None:
             raise CellError("日期格式应为 YYYY-MM-DD")
@@ -81,7 +90,7 @@ def parse_month(value: Any, today: date) -> date:
         day = value.date() if isinstance(value, datetime) else value
         day = day.replace(day=1)
     else:
-        text = _text_of(value)
+        text = _code_of(value)
         match = _MONTH.match(text)
         if match is None:
             return parse_date(text, today).replace(day=1)
@@ -94,7 +103,7 @@ def parse_month(value: Any, today: date) -> date:
     return day
 
 
-_MONEY_CANONICAL = re.compile(r"(?:0|[1-9]\d{0,11})\.\d\d")
+_MONEY_CANONICAL = re.compile(r"(?:0|[1-9][0-9]{0,11})\.[0-9][0-9]")
 
 
 def parse_money(value: Any) -> str:
@@ -109,7 +118,7 @@ def parse_money(value: Any) -> str:
         if amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount >= 10**12:
             raise CellError("金额应为不小于 0 的数，最多两位小数")
         return f"{amount:.2f}"
-    text = _text_of(value).replace(",", "")
+    text = _code_of(value).replace(",", "")
     if not _MONEY.match(text):
         raise CellError("金额应为不小于 0 的数，最多两位小数")
     whole, _, cents = text.partition(".")
@@ -120,7 +129,7 @@ def parse_bool(value: Any) -> bool:
     """是/否 or 1/0."""
     if isinstance(value, bool):
         return value
-    text = _text_of(value)
+    text = _code_of(value)
     if text in _TRUE:
         return True
     if text in _FALSE:
@@ -130,7 +139,7 @@ def parse_bool(value: Any) -> bool:
 
 def int_between(low: int, high: int) -> Parser:
     def parse(value: Any) -> int:
-        text = _text_of(value)
+        text = _code_of(value)
         if not _INT.match(text):
             raise CellError("应为整数")
         number = int(text)
@@ -157,7 +166,7 @@ def one_of(*choices: str) -> Parser:
     allowed = frozenset(choices)
 
     def parse(value: Any) -> str:
-        text = _text_of(value)
+        text = _code_of(value)
         if text not in allowed:
             raise CellError("应为 " + "、".join(choices) + " 之一")
         return text

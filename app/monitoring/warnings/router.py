@@ -18,7 +18,7 @@ from app.db.deps import Session
 from app.errors import NotFound
 from app.kit.idempotency import IdempotencyKey, run_once
 from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, after_id
-from app.kit.params import MAX_ID, RecordId
+from app.kit.params import MAX_ID, RecordId, RegionCodeQuery
 from app.kit.timeutil import now
 from app.monitoring import flows
 from app.monitoring.rules.base import Level
@@ -43,7 +43,7 @@ def warning_filter(
     status: WarningStatus | None = None,
     level: Level | None = None,
     rule: Annotated[str | None, Query(max_length=48, pattern=r"^[a-z_]+$")] = None,
-    region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    region_code: RegionCodeQuery = None,
     household_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     overdue: Annotated[bool, Query(description="只看已派发且超过核实时限的")] = False,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from app.households.categories.vocabulary import Category
 from app.intake.schemas import HelpType
+from app.kit.inputs import LedgerDate, RegionCode
 from app.kit.schemas import InputSchema, LocalDateTime, Money, Schema
 from app.monitoring.rules.base import Level, RuleClass
 
@@ -124,13 +124,13 @@ class ResolveIn(InputSchema):
     delivery: Delivery | None = None
     help_types: list[HelpType] | None = Field(default=None, min_length=1, max_length=8)
     # The person agreed, when met, to an application made on their behalf (PIPL art. 13).
-    consent: bool = False
+    consent: StrictBool = False
     category: Category | None = None
     # Where to file an application for a person not monitored whose warning sits at a street
     # or the district: the community of their address.
-    region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
+    region_code: RegionCode | None = None
     amount: Money | None = Field(default=None, gt=0, le=1_000_000, decimal_places=2)
-    paid_on: date | None = None
+    paid_on: LedgerDate | None = None
 
     @model_validator(mode="after")
     def _route_fields(self) -> ResolveIn:
