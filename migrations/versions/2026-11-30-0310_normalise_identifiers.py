@@ -16,7 +16,7 @@ the conflict is logged with both member and household ids for an operator to mer
 Downgrade does nothing: the normalised values are the same identifiers.
 
 Revision ID: norm0001
-Revises: warn0001
+Revises: edge0001
 Create Date: 2026-11-30 03:10:00
 """
 
@@ -33,7 +33,7 @@ from app.kit.codes import normalise_code
 from app.kit.crypto import FieldCipher, get_cipher, mask_id_number, mask_phone
 
 revision: str = "norm0001"
-down_revision: str | None = "warn0001"
+down_revision: str | None = "edge0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
