@@ -5,15 +5,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from app.accounts.dependencies import RequireAuditRead
-from app.audit import repository
+from app.audit import service
+from app.audit.service import AuditFilter
 from app.db.deps import Session
-from app.kit.pagination import (
-    DEFAULT_LIMIT,
-    Cursor,
-    Limit,
-    after_id,
-    split_page,
-)
+from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
 from app.kit.params import MAX_ID
 from app.kit.schemas import LocalDateTime, Page, Schema, UtcDateTime
 
@@ -53,22 +48,8 @@ async def list_audit(
     cursor: Cursor = None,
 ) -> AuditPage:
     """The audit log, newest first (auditors and district officers)."""
-    before_id = after_id(cursor)
-    if actor_id is not None and actor_kind is None:
-        # Staff, residents and agencies are numbered separately: an actor id alone is staff.
-        actor_kind = "staff"
-    events = await repository.list_events(
-        session,
-        record_type=record_type,
-        record_id=record_id,
-        actor_id=actor_id,
-        actor_kind=actor_kind,
-        since=since,
-        until=until,
-        before_id=before_id,
-        limit=limit + 1,
-    )
-    events, next_cursor = split_page(events, limit)
+    filters = AuditFilter(record_type, record_id, actor_id, actor_kind, since, until)
+    events, next_cursor = await service.page(session, filters, limit, cursor)
     return AuditPage(
         items=[AuditEventOut.model_validate(e) for e in events],
         next_cursor=next_cursor,
