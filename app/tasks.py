@@ -11,9 +11,12 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts import repository as accounts
+from app.config import get_settings
 from app.jobs import Handler, Periodic
 from app.jobs.service import purge_done
 from app.kit.idempotency import purge_expired
+from app.kit.timeutil import now
 from app.monitoring import tasks as monitoring
 from app.monitoring.warnings import tasks as warnings
 
@@ -33,9 +36,22 @@ async def purge_jobs(session: AsyncSession, payload: dict[str, Any]) -> None:
     log.info("purged", what="jobs", rows=await purge_done(session))
 
 
+async def purge_login_failures(session: AsyncSession, payload: dict[str, Any]) -> None:
+    """Failed staff logins past the longest time the throttle remembers them; the per-address
+    window is shorter, so nothing that still counts is lost."""
+    settings = get_settings()
+    memory = timedelta(
+        hours=settings.login_failure_memory_hours,
+        minutes=settings.login_failure_window_minutes,
+    )
+    rows = await accounts.purge_failures(session, now() - memory)
+    log.info("purged", what="login_failures", rows=rows)
+
+
 HANDLERS: dict[str, Handler] = {
     "purge-idempotency": purge_idempotency,
     "purge-jobs": purge_jobs,
+    "purge-login-failures": purge_login_failures,
     monitoring.IMPORT_JOB: monitoring.import_file,
     "warnings:scan": warnings.run_scan,
     "warnings:nightly-scan": warnings.nightly_scan,
@@ -44,6 +60,7 @@ HANDLERS: dict[str, Handler] = {
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("purge-idempotency", every=timedelta(days=1), offset=NIGHTLY),
     Periodic("purge-jobs", every=timedelta(days=1), offset=NIGHTLY),
+    Periodic("purge-login-failures", every=timedelta(days=1), offset=NIGHTLY),
     # Every warning rule over the district, after the night's imports.
     Periodic("warnings:nightly-scan", every=timedelta(days=1), offset=NIGHTLY),
 )

@@ -121,6 +121,12 @@ async def clear_failures(session: AsyncSession, username: str, client: str) -> N
     )
 
 
+async def purge_failures(session: AsyncSession, before: datetime) -> int:
+    """Failed logins older than any throttle still counts them; the number deleted."""
+    result = await session.execute(delete(LoginFailure).where(LoginFailure.at < before))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def refresh_token_by_hash(session: AsyncSession, token_hash: str) -> RefreshToken | None:
     return await session.scalar(
         select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()

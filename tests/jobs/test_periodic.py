@@ -15,6 +15,7 @@ from app.jobs import Periodic
 from app.jobs.runner import Runner
 from app.kit.timeutil import now
 from app.models import IdempotencyRecord, Job
+from app.models.account import LoginFailure
 from app.tasks import HANDLERS, PERIODIC
 from tests.jobs.support import Clock, jobs
 
@@ -91,6 +92,13 @@ async def test_the_nightly_purges_delete_only_what_is_past_its_time() -> None:
                 {**old_job, "status": "parked", "finished_at": at - timedelta(days=30)},
             ],
         )
+        await session.execute(
+            insert(LoginFailure),
+            [
+                {"username": "ward", "client": "10.0.0.9", "at": at - timedelta(hours=25)},
+                {"username": "ward", "client": "10.0.0.9", "at": at - timedelta(hours=23)},
+            ],
+        )
     runner = Runner(HANDLERS, periodic=PERIODIC)
     await runner.schedule_periodic()
     # Every periodic job of the day runs once (the purges, and the nightly warning scan).
@@ -98,7 +106,10 @@ async def test_the_nightly_purges_delete_only_what_is_past_its_time() -> None:
     async with session_scope() as session:
         keys = list(await session.scalars(select(IdempotencyRecord.key)))
         left = list(await session.execute(select(Job.kind, Job.status).order_by(Job.id)))
+        failures = list(await session.scalars(select(LoginFailure.at)))
     assert keys == ["new"]
+    # The throttle remembers failures for a day: only the older one goes.
+    assert len(failures) == 1
     assert [tuple(r) for r in left] == [
         ("record", "done"),
         ("record", "parked"),
