@@ -35,6 +35,7 @@ from app.households.schemas import (
     RevealedMember,
     RiskLevel,
 )
+from app.kit import audit
 from app.kit.crypto import mask_id_number
 from app.kit.idempotency import IdempotencyKey, run_once
 from app.kit.pagination import (
@@ -119,7 +120,18 @@ async def list_households(
     cursor: Cursor = None,
 ) -> HouseholdPage:
     """Households in the caller's jurisdiction, newest first."""
-    return await views.page(session, actor, filters, limit, cursor)
+    result = await views.page(session, actor, filters, limit, cursor)
+    if filters.id_hash:
+        # A search by a full ID number tells who was looked for: audited, masked.
+        await audit.record(
+            session,
+            actor,
+            "household.search_id_number",
+            "household",
+            None,
+            {"q": filters.q_shown, "results": len(result.items)},
+        )
+    return result
 
 
 @router.get(

@@ -1,0 +1,122 @@
+"""Privacy hardening: applications' description, reporter name and case notes sealed under the
+data key (existing rows encrypted in batches, clear columns dropped); the privacy-notice version
+consented to; consent withdrawals; the retention mark
+
+Revision ID: priv0001
+Revises: warn0001
+Create Date: 2026-11-30 03:20:00
+"""
+
+from collections.abc import Callable, Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from app.kit.crypto import get_cipher
+
+revision: str = "priv0001"
+down_revision: str | None = "warn0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+BATCH = 500
+# (table, clear column, sealed column, the clear column's type, its server default)
+FIELDS: tuple[tuple[str, str, str, sa.types.TypeEngine[str], str | None], ...] = (
+    ("applications", "description", "description_enc", sa.Text(), ""),
+    ("applications", "reporter_name", "reporter_name_enc", sa.String(length=50), None),
+    ("application_events", "note", "note_enc", sa.Text(), ""),
+    ("application_events", "public_note", "public_note_enc", sa.Text(), ""),
+)
+
+
+def _copy(table: str, source: str, target: str, change: Callable[[str], str]) -> None:
+    """Rewrite ``target`` from ``source`` row by row, in batches by id (keyset)."""
+    bind = op.get_bind()
+    rows_table = sa.table(table, sa.column("id"), sa.column(source), sa.column(target))
+    last_id = 0
+    while True:
+        rows = bind.execute(
+            sa.select(rows_table.c.id, rows_table.c[source])
+            .where(rows_table.c.id > last_id, rows_table.c[source].is_not(None))
+            .order_by(rows_table.c.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return
+        updates = [
+            {"row_id": row_id, "value": change(value)} for row_id, value in rows if value != ""
+        ]
+        if updates:
+            bind.execute(
+                rows_table.update()
+                .where(rows_table.c.id == sa.bindparam("row_id"))
+                .values({target: sa.bindparam("value")}),
+                updates,
+            )
+        last_id = rows[-1][0]
+
+
+def upgrade() -> None:
+    cipher = get_cipher()
+    for table, clear, sealed, _type, _default in FIELDS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column(sealed, sa.Text(), nullable=True))
+        _copy(table, clear, sealed, cipher.encrypt)
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column(clear)
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("consent_version", sa.String(length=20), nullable=True))
+        batch_op.add_column(
+            sa.Column("consent_withdrawn_at", sa.DateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(sa.Column("anonymised_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        "consent_withdrawals",
+        sa.Column(
+            "resident_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("regranted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("regranted_version", sa.String(length=20), nullable=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["resident_id"],
+            ["residents.id"],
+            name=op.f("fk_consent_withdrawals_resident_id_residents"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_withdrawals")),
+    )
+    with op.batch_alter_table("consent_withdrawals", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_consent_withdrawals_resident_id"), ["resident_id"], unique=False
+        )
+
+
+def downgrade() -> None:
+    cipher = get_cipher()
+    with op.batch_alter_table("consent_withdrawals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_consent_withdrawals_resident_id"))
+    op.drop_table("consent_withdrawals")
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.drop_column("anonymised_at")
+        batch_op.drop_column("consent_withdrawn_at")
+        batch_op.drop_column("consent_version")
+    for table, clear, sealed, type_, default in reversed(FIELDS):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column(clear, type_, nullable=True))
+        _copy(table, sealed, clear, cipher.decrypt)
+        if default is not None:
+            bind = op.get_bind()
+            rows_table = sa.table(table, sa.column(clear))
+            bind.execute(
+                rows_table.update().where(rows_table.c[clear].is_(None)).values({clear: default})
+            )
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                batch_op.alter_column(clear, existing_type=type_, nullable=False)
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column(sealed)
