@@ -59,12 +59,14 @@ def _copy(table: str, source: str, target: str, change: Callable[[str], str]) ->
 def upgrade() -> None:
     cipher = get_cipher()
     for table, clear, sealed, _type, _default in FIELDS:
-        with op.batch_alter_table(table, schema=None) as batch_op:
+        # SQLite alters in place (ADD/DROP COLUMN): recreating a table that others reference
+        # would fail their foreign keys once it holds rows.
+        with op.batch_alter_table(table, schema=None, recreate="never") as batch_op:
             batch_op.add_column(sa.Column(sealed, sa.Text(), nullable=True))
         _copy(table, clear, sealed, cipher.encrypt)
-        with op.batch_alter_table(table, schema=None) as batch_op:
+        with op.batch_alter_table(table, schema=None, recreate="never") as batch_op:
             batch_op.drop_column(clear)
-    with op.batch_alter_table("applications", schema=None) as batch_op:
+    with op.batch_alter_table("applications", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("consent_version", sa.String(length=20), nullable=True))
         batch_op.add_column(
             sa.Column("consent_withdrawn_at", sa.DateTime(timezone=True), nullable=True)
@@ -102,21 +104,18 @@ def downgrade() -> None:
     with op.batch_alter_table("consent_withdrawals", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_consent_withdrawals_resident_id"))
     op.drop_table("consent_withdrawals")
-    with op.batch_alter_table("applications", schema=None) as batch_op:
+    with op.batch_alter_table("applications", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("anonymised_at")
         batch_op.drop_column("consent_withdrawn_at")
         batch_op.drop_column("consent_version")
     for table, clear, sealed, type_, default in reversed(FIELDS):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column(clear, type_, nullable=True))
-        _copy(table, sealed, clear, cipher.decrypt)
-        if default is not None:
-            bind = op.get_bind()
-            rows_table = sa.table(table, sa.column(clear))
-            bind.execute(
-                rows_table.update().where(rows_table.c[clear].is_(None)).values({clear: default})
+        # NOT NULL columns come back with a server default so SQLite can add them in place.
+        with op.batch_alter_table(table, schema=None, recreate="never") as batch_op:
+            batch_op.add_column(
+                sa.Column(clear, type_, nullable=default is None, server_default=default)
             )
-            with op.batch_alter_table(table, schema=None) as batch_op:
-                batch_op.alter_column(clear, existing_type=type_, nullable=False)
-        with op.batch_alter_table(table, schema=None) as batch_op:
+        _copy(table, sealed, clear, cipher.decrypt)
+        with op.batch_alter_table(table, schema=None, recreate="never") as batch_op:
             batch_op.drop_column(sealed)
+        if default is not None and op.get_bind().dialect.name != "sqlite":
+            op.alter_column(table, clear, existing_type=type_, server_default=None)
