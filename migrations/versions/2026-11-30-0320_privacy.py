@@ -1,5 +1,6 @@
 """Privacy hardening: applications' description, reporter name and case notes sealed under the
-data key (existing rows encrypted in batches, clear columns dropped); the privacy-notice version
+data key (existing rows encrypted in batches, clear columns dropped), and so are the responses
+kept for Idempotency-Key replays; the privacy-notice version
 consented to; consent withdrawals; the retention mark
 
 Revision ID: priv0001
@@ -58,6 +59,12 @@ def _copy(table: str, source: str, target: str, change: Callable[[str], str]) ->
 
 def upgrade() -> None:
     cipher = get_cipher()
+    with op.batch_alter_table("idempotency_records", schema=None, recreate="never") as batch_op:
+        batch_op.add_column(sa.Column("response_enc", sa.Text(), nullable=True))
+    # Read untyped, a JSON column gives its text on both backends: sealed as it is.
+    _copy("idempotency_records", "response", "response_enc", cipher.encrypt)
+    with op.batch_alter_table("idempotency_records", schema=None, recreate="never") as batch_op:
+        batch_op.drop_column("response")
     for table, clear, sealed, _type, _default in FIELDS:
         # SQLite alters in place (ADD/DROP COLUMN): recreating a table that others reference
         # would fail their foreign keys once it holds rows.
@@ -119,3 +126,8 @@ def downgrade() -> None:
             batch_op.drop_column(sealed)
         if default is not None and op.get_bind().dialect.name != "sqlite":
             op.alter_column(table, clear, existing_type=type_, server_default=None)
+    with op.batch_alter_table("idempotency_records", schema=None, recreate="never") as batch_op:
+        batch_op.add_column(sa.Column("response", sa.JSON(), nullable=True))
+    _copy("idempotency_records", "response_enc", "response", cipher.decrypt)
+    with op.batch_alter_table("idempotency_records", schema=None, recreate="never") as batch_op:
+        batch_op.drop_column("response_enc")

@@ -43,7 +43,11 @@ async def test_descriptions_notes_and_reporter_names_are_sealed_at_rest(
     client: httpx.AsyncClient,
 ) -> None:
     alice = await login_resident(client, "alice")
-    own = await submit(client, alice, description=DESCRIPTION)
+    keyed = {**alice, "Idempotency-Key": "privacy-1"}
+    body = application_body(description=DESCRIPTION)
+    created = await client.post("/applications", json=body, headers=keyed)
+    assert created.status_code == 201
+    own = created.json()
     reported = await submit(
         client,
         alice,
@@ -66,9 +70,13 @@ async def test_descriptions_notes_and_reporter_names_are_sealed_at_rest(
     )
     assert noted.status_code == 200
 
-    # The database holds none of it in clear ...
+    # The database holds none of it in clear (nor the response kept for a replay) ...
+    async with session_scope() as session:
+        kept = repr((await session.execute(text("SELECT * FROM idempotency_records"))).all())
+    assert "privacy-1" in kept
     stored = "\n".join(
         [
+            kept,
             await _raw_rows("applications", "id", own["id"]),
             await _raw_rows("applications", "id", reported["id"]),
             await _raw_rows("application_events", "application_id", own["id"]),
@@ -79,7 +87,11 @@ async def test_descriptions_notes_and_reporter_names_are_sealed_at_rest(
     for secret in (DESCRIPTION, WITHDRAW_NOTE, INTERNAL_NOTE, PUBLIC_NOTE, STAFF_NOTE, REPORTER):
         assert secret not in stored, secret
 
-    # ... and the API still gives it back.
+    # ... and the API still gives it back, a replay included.
+    replayed = await client.post("/applications", json=body, headers=keyed)
+    assert replayed.status_code == 201
+    assert replayed.json()["description"] == DESCRIPTION
+    assert replayed.json()["id"] == own["id"]
     mine = await client.get(f"/applications/{own['id']}", headers=alice)
     assert mine.json()["description"] == DESCRIPTION
     assert WITHDRAW_NOTE in [t["note"] for t in mine.json()["timeline"]]

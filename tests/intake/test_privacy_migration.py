@@ -4,6 +4,7 @@ clear columns; going down opens it again."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sqlite3
 import subprocess
@@ -97,6 +98,12 @@ def test_existing_free_text_is_sealed_and_opened_again_on_the_way_down() -> None
                 n,
                 NOTE,
             )
+        _sql(
+            url,
+            "INSERT INTO idempotency_records (id, caller, key, request_hash, status_code,"
+            " response, created_at) VALUES (1, 'resident:1', 'k', 'h', 201, ?, CURRENT_TIMESTAMP)",
+            json.dumps({"description": DESCRIPTION}, ensure_ascii=False),
+        )
         _alembic(env, "upgrade", "head")
 
         cipher = get_cipher()
@@ -110,8 +117,14 @@ def test_existing_free_text_is_sealed_and_opened_again_on_the_way_down() -> None
         assert opened == [(1, DESCRIPTION, None), (2, None, None), (3, DESCRIPTION, "李四")]
         events = _sql(url, "SELECT note_enc, public_note_enc FROM application_events ORDER BY id")
         assert [(cipher.decrypt(a), cipher.decrypt(b)) for a, b in events] == [(NOTE, "已提交")] * 3
-        stored = repr(_sql(url, "SELECT * FROM applications")) + repr(
-            _sql(url, "SELECT * FROM application_events")
+        (response,) = _sql(url, "SELECT response_enc FROM idempotency_records")[0]
+        assert json.loads(cipher.decrypt(response)) == {"description": DESCRIPTION}
+        stored = repr(
+            [
+                _sql(url, "SELECT * FROM applications"),
+                _sql(url, "SELECT * FROM application_events"),
+                _sql(url, "SELECT * FROM idempotency_records"),
+            ]
         )
         for clear in (DESCRIPTION, NOTE, "李四", "已提交"):
             assert clear not in stored
@@ -125,6 +138,8 @@ def test_existing_free_text_is_sealed_and_opened_again_on_the_way_down() -> None
         ]
         notes = _sql(url, "SELECT note, public_note FROM application_events ORDER BY id")
         assert [tuple(r) for r in notes] == [(NOTE, "已提交")] * 3
+        (response,) = _sql(url, "SELECT response FROM idempotency_records")[0]
+        assert json.loads(response) == {"description": DESCRIPTION}
     finally:
         if postgres:
             _admin(f'DROP DATABASE IF EXISTS "{database}"')
