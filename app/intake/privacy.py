@@ -53,7 +53,7 @@ async def withdraw_consent(session: AsyncSession, actor: Actor) -> ConsentWithdr
     """Record the withdrawal (once; a repeat returns it) and mark the resident's open
     applications; nothing is deleted."""
     assert actor.id is not None
-    withdrawal = await repository.active_withdrawal(session, actor.id)
+    withdrawal = await repository.active_withdrawal(session, actor.id, for_update=True)
     if withdrawal is not None:
         return withdrawal
     at = now()
@@ -75,7 +75,7 @@ async def withdraw_consent(session: AsyncSession, actor: Actor) -> ConsentWithdr
 async def grant_consent(session: AsyncSession, actor: Actor, version: str) -> None:
     """Consent given again: new applications are taken, open ones lose their mark."""
     assert actor.id is not None
-    withdrawal = await repository.active_withdrawal(session, actor.id)
+    withdrawal = await repository.active_withdrawal(session, actor.id, for_update=True)
     if withdrawal is None:
         return
     withdrawal.regranted_at = now()

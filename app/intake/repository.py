@@ -231,16 +231,20 @@ async def staff_member(session: AsyncSession, staff_id: int) -> Staff | None:
     return await session.get(Staff, staff_id)
 
 
-async def active_withdrawal(session: AsyncSession, resident_id: int) -> ConsentWithdrawal | None:
+async def active_withdrawal(
+    session: AsyncSession, resident_id: int, *, for_update: bool = False
+) -> ConsentWithdrawal | None:
     """The resident's withdrawal of consent still in force, if any."""
-    return await session.scalar(
+    stmt = (
         select(ConsentWithdrawal)
         .where(ConsentWithdrawal.resident_id == resident_id)
         .where(ConsentWithdrawal.regranted_at.is_(None))
         .order_by(ConsentWithdrawal.id.desc())
         .limit(1)
-        .with_for_update()
     )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt)
 
 
 async def mark_consent_withdrawn(

@@ -171,7 +171,8 @@ async def privacy_notice() -> PrivacyNotice:
 @router.get("/me/consent", response_model=ConsentStatus, tags=["privacy"])
 async def my_consent(actor: CurrentResident, session: Session) -> ConsentStatus:
     """Whether the resident's consent to new processing is in force."""
-    withdrawal = await repository.active_withdrawal(session, actor.id or 0)
+    assert actor.id is not None
+    withdrawal = await repository.active_withdrawal(session, actor.id)
     return ConsentStatus(
         consent=withdrawal is None,
         withdrawn_at=withdrawal.withdrawn_at if withdrawal else None,
