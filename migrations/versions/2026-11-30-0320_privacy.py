@@ -8,7 +8,9 @@ Revises: warn0001
 Create Date: 2026-11-30 03:20:00
 """
 
+import json
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -30,10 +32,21 @@ FIELDS: tuple[tuple[str, str, str, sa.types.TypeEngine[str], str | None], ...] =
 )
 
 
-def _copy(table: str, source: str, target: str, change: Callable[[str], str]) -> None:
-    """Rewrite ``target`` from ``source`` row by row, in batches by id (keyset)."""
+def _copy(
+    table: str,
+    source: str,
+    target: str,
+    change: Callable[[Any], Any],
+    json_column: str | None = None,
+) -> None:
+    """Rewrite ``target`` from ``source`` row by row, in batches by id (keyset). The JSON
+    column, if one is named, is read and written as JSON (values are Python objects)."""
     bind = op.get_bind()
-    rows_table = sa.table(table, sa.column("id"), sa.column(source), sa.column(target))
+
+    def column(name: str) -> sa.ColumnClause[Any]:
+        return sa.column(name, sa.JSON()) if name == json_column else sa.column(name)
+
+    rows_table = sa.table(table, sa.column("id"), column(source), column(target))
     last_id = 0
     while True:
         rows = bind.execute(
@@ -61,8 +74,13 @@ def upgrade() -> None:
     cipher = get_cipher()
     with op.batch_alter_table("idempotency_records", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("response_enc", sa.Text(), nullable=True))
-    # Read untyped, a JSON column gives its text on both backends: sealed as it is.
-    _copy("idempotency_records", "response", "response_enc", cipher.encrypt)
+    _copy(
+        "idempotency_records",
+        "response",
+        "response_enc",
+        lambda body: cipher.encrypt(json.dumps(body, ensure_ascii=False)),
+        json_column="response",
+    )
     with op.batch_alter_table("idempotency_records", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("response")
     for table, clear, sealed, _type, _default in FIELDS:
@@ -128,6 +146,12 @@ def downgrade() -> None:
             op.alter_column(table, clear, existing_type=type_, server_default=None)
     with op.batch_alter_table("idempotency_records", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("response", sa.JSON(), nullable=True))
-    _copy("idempotency_records", "response_enc", "response", cipher.decrypt)
+    _copy(
+        "idempotency_records",
+        "response_enc",
+        "response",
+        lambda token: json.loads(cipher.decrypt(token)),
+        json_column="response",
+    )
     with op.batch_alter_table("idempotency_records", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("response_enc")
