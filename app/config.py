@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     warning_due_hours_red: int = Field(default=24, ge=1, le=24 * 90)
     warning_due_hours_orange: int = Field(default=72, ge=1, le=24 * 90)
     warning_due_hours_yellow: int = Field(default=168, ge=1, le=24 * 90)
+    # The privacy notice (隐私告知) in force: its text is in app/intake/privacy.py.
+    privacy_notice_version: str = Field(default="2026-11", pattern=r"^[0-9A-Za-z.-]{1,20}$")
+    # Finished applications are anonymised this many days after their last change.
+    retention_days: int = Field(default=1095, ge=30, le=36500)
     log_level: str = "INFO"
     # The job runner: `serve` runs one inside itself unless this is false (`--no-worker`), for
     # deployments whose separate `python -m app worker` processes run the jobs.

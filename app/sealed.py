@@ -7,11 +7,12 @@ from __future__ import annotations
 from app.accounts import repository as accounts
 from app.households import repository as households
 from app.intake import repository as intake
+from app.kit import idempotency
 from app.kit.rotation import EncryptedField
 from app.monitoring import sealed as monitoring
 from app.visits import repository as visits
 
-DOMAINS = (accounts, intake, households, visits, monitoring)
+DOMAINS = (accounts, intake, households, visits, monitoring, idempotency)
 
 
 def sealed_columns() -> list[EncryptedField]:

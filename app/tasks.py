@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import repository as accounts
 from app.config import get_settings
+from app.intake import privacy
 from app.jobs import Handler, Periodic
 from app.jobs.service import purge_done
 from app.kit.idempotency import purge_expired
@@ -21,6 +22,8 @@ from app.monitoring import tasks as monitoring
 from app.monitoring.warnings import tasks as warnings
 
 log = structlog.get_logger()
+
+RETENTION_JOB = "intake:retention"
 
 # 19:00 UTC is 03:00 in Beijing: housekeeping runs at night.
 NIGHTLY = timedelta(hours=19)
@@ -48,6 +51,11 @@ async def purge_login_failures(session: AsyncSession, payload: dict[str, Any]) -
     log.info("purged", what="login_failures", rows=rows)
 
 
+async def anonymise_expired_applications(session: AsyncSession, payload: dict[str, Any]) -> None:
+    """Finished applications past ``JIUZHU_RETENTION_DAYS``: text, identifiers, attachments."""
+    await privacy.anonymise_expired(session)
+
+
 HANDLERS: dict[str, Handler] = {
     "purge-idempotency": purge_idempotency,
     "purge-jobs": purge_jobs,
@@ -55,6 +63,7 @@ HANDLERS: dict[str, Handler] = {
     monitoring.IMPORT_JOB: monitoring.import_file,
     "warnings:scan": warnings.run_scan,
     "warnings:nightly-scan": warnings.nightly_scan,
+    RETENTION_JOB: anonymise_expired_applications,
 }
 
 PERIODIC: tuple[Periodic, ...] = (
@@ -63,4 +72,6 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("purge-login-failures", every=timedelta(days=1), offset=NIGHTLY),
     # Every warning rule over the district, after the night's imports.
     Periodic("warnings:nightly-scan", every=timedelta(days=1), offset=NIGHTLY),
+    # The retention rule (保存期限): finished applications anonymised once their time is up.
+    Periodic(RETENTION_JOB, every=timedelta(days=1), offset=NIGHTLY),
 )

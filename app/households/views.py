@@ -123,6 +123,16 @@ async def page(
         session, actor, filters, before_id=after_id(cursor), limit=limit + 1
     )
     rows, next_cursor = split_page(rows, limit)
+    if filters.id_hash:
+        # A search by a full ID number tells who was looked for: audited, masked.
+        await audit.record(
+            session,
+            actor,
+            "household.search_id_number",
+            "household",
+            None,
+            {"q": filters.q_shown, "results": len(rows)},
+        )
     return HouseholdPage(items=await items(session, rows), next_cursor=next_cursor)
 
 

@@ -235,9 +235,16 @@ async def attach(
 async def readable_attachment(
     session: AsyncSession, actor: Actor, application_id: int, attachment_id: int
 ) -> Attachment:
-    """An attachment for its case's submitter or staff in scope; 404 for anyone else."""
+    """An attachment for its case's submitter or staff in scope; 404 for anyone else. Staff
+    who may not reveal personal data (auditors) read cases but not their documents (ID card
+    scans): 403. Every download is audited."""
     if actor.kind == "staff" and not has_scope(actor.role, Scope.cases_read):
         raise NotFound("附件不存在", code="attachment_not_found")
+    if actor.kind == "staff" and not has_scope(actor.role, Scope.personal_reveal):
+        raise Forbidden(
+            "当前角色不能查看申请附件（证件等材料含个人敏感信息）",
+            code="attachment_reveal_forbidden",
+        )
     application = await repository.get_readable(session, actor, application_id)
     attachment = (
         await repository.get_attachment(session, application_id, attachment_id)
@@ -246,13 +253,12 @@ async def readable_attachment(
     )
     if attachment is None:
         raise NotFound("附件不存在", code="attachment_not_found")
-    if actor.kind == "staff":
-        await audit.record(
-            session,
-            actor,
-            "attachment.view",
-            "application",
-            application_id,
-            {"attachment_id": attachment_id},
-        )
+    await audit.record(
+        session,
+        actor,
+        "attachment.view",
+        "application",
+        application_id,
+        {"attachment_id": attachment_id},
+    )
     return attachment

@@ -4,21 +4,38 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import (
+    JSON,
+    Select,
+    String,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app.db.base import UTCDateTime
 from app.errors import AppError
 from app.kit.actor import Actor
 from app.kit.rotation import EncryptedField
 from app.kit.sequence import next_number
 from app.models.account import Staff
 from app.models.application import (
+    FINISHED_STATUSES,
     OPEN_STATUSES,
     Application,
     ApplicationEvent,
     Attachment,
+    ConsentWithdrawal,
 )
+from app.models.audit import AuditEvent
 from app.regions.jurisdiction import in_subtree
 
 REFERENCE_SEQUENCE = "application_reference_seq"
@@ -214,6 +231,126 @@ async def staff_member(session: AsyncSession, staff_id: int) -> Staff | None:
     return await session.get(Staff, staff_id)
 
 
+async def active_withdrawal(
+    session: AsyncSession, resident_id: int, *, for_update: bool = False
+) -> ConsentWithdrawal | None:
+    """The resident's withdrawal of consent still in force, if any."""
+    stmt = (
+        select(ConsentWithdrawal)
+        .where(ConsentWithdrawal.resident_id == resident_id)
+        .where(ConsentWithdrawal.regranted_at.is_(None))
+        .order_by(ConsentWithdrawal.id.desc())
+        .limit(1)
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt)
+
+
+async def mark_consent_withdrawn(
+    session: AsyncSession, resident_id: int, at: datetime | None
+) -> int:
+    """Mark (``at``) or unmark (None) the resident's open applications; how many changed."""
+    result = await session.execute(
+        update(Application)
+        .where(Application.resident_id == resident_id)
+        .where(Application.status.in_(OPEN_STATUSES))
+        .where(
+            Application.consent_withdrawn_at.is_(None)
+            if at is not None
+            else Application.consent_withdrawn_at.is_not(None)
+        )
+        .values(consent_withdrawn_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def anonymise_finished(
+    session: AsyncSession,
+    *,
+    cutoff: datetime,
+    at: datetime,
+    retention_days: int,
+    cleared: str,
+) -> tuple[int, list[str]]:
+    """Anonymise, in a few set-based statements, every finished application last changed
+    before ``cutoff``: one audit event each, attachments deleted (their storage names are
+    returned for the files), event notes and the application's text and identifiers cleared.
+    Returns (applications anonymised, storage names)."""
+    expired = (
+        select(Application.id)
+        .where(Application.status.in_(FINISHED_STATUSES))
+        .where(Application.updated_at < cutoff)
+        .where(Application.anonymised_at.is_(None))
+        # Not correlated with the UPDATE's own applications table.
+        .correlate(None)
+    )
+    await session.execute(
+        insert(AuditEvent).from_select(
+            [
+                "at",
+                "actor_kind",
+                "actor_role",
+                "action",
+                "record_type",
+                "record_id",
+                "client",
+                "detail",
+            ],
+            select(
+                literal(at, UTCDateTime()),
+                literal("system"),
+                literal("system"),
+                literal("application.anonymise"),
+                literal("application"),
+                cast(Application.id, String),
+                literal("retention"),
+                literal({"retention_days": retention_days}, JSON()),
+            ).where(Application.id.in_(expired)),
+        )
+    )
+    storage_names = list(
+        await session.scalars(
+            select(Attachment.storage_name).where(Attachment.application_id.in_(expired))
+        )
+    )
+    await session.execute(
+        delete(Attachment)
+        .where(Attachment.application_id.in_(expired))
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(ApplicationEvent)
+        .where(ApplicationEvent.application_id.in_(expired))
+        .values(note_enc=None, public_note_enc=None)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(
+        update(Application)
+        .where(Application.id.in_(expired))
+        .values(
+            subject_name=cleared,
+            subject_id_enc=None,
+            subject_id_hash=None,
+            subject_id_masked=None,
+            subject_phone_enc=None,
+            subject_phone_hash=None,
+            subject_phone_masked=None,
+            address=cleared,
+            household_size=None,
+            reporter_name_enc=None,
+            reporter_phone_enc=None,
+            reporter_phone_hash=None,
+            reporter_phone_masked=None,
+            description_enc=None,
+            anonymised_at=at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0), storage_names
+
+
 SEALED_COLUMNS = [
     EncryptedField(
         "application.subject_id",
@@ -232,6 +369,12 @@ SEALED_COLUMNS = [
         Application.id,
         Application.reporter_phone_enc,
         Application.reporter_phone_hash,
+    ),
+    EncryptedField("application.reporter_name", Application.id, Application.reporter_name_enc),
+    EncryptedField("application.description", Application.id, Application.description_enc),
+    EncryptedField("application_event.note", ApplicationEvent.id, ApplicationEvent.note_enc),
+    EncryptedField(
+        "application_event.public_note", ApplicationEvent.id, ApplicationEvent.public_note_enc
     ),
 ]
 """Personal fields under the data key, for its rotation (:mod:`app.kit.rotation`)."""

@@ -5,17 +5,26 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
-from app.accounts.dependencies import AnyCaller, AnyCallerStandalone, CurrentSubmitter
+from app.accounts.dependencies import (
+    AnyCaller,
+    AnyCallerStandalone,
+    CurrentResident,
+    CurrentSubmitter,
+)
 from app.db.deps import Session
 from app.db.session import session_scope
-from app.intake import attachments, repository, service, views
+from app.intake import attachments, privacy, repository, service, views
 from app.intake.attachments import receive_file, stored_path
 from app.intake.errors import application_not_found
+from app.intake.notices import NOTICES
 from app.intake.schemas import (
     ApplicationCreate,
     ApplicationOut,
     ApplicationPage,
     AttachmentOut,
+    ConsentIn,
+    ConsentStatus,
+    PrivacyNotice,
     Withdraw,
 )
 from app.kit.idempotency import IdempotencyKey, request_fingerprint, run_once
@@ -150,3 +159,37 @@ async def download_attachment(
         media_type=attachment.content_type,
         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
     )
+
+
+@router.get("/privacy-notice", response_model=PrivacyNotice, tags=["privacy"])
+async def privacy_notice() -> PrivacyNotice:
+    """The privacy notice in force (public): what a consent agrees to, and its version."""
+    version = privacy.current_version()
+    return PrivacyNotice(version=version, text=NOTICES[version])
+
+
+@router.get("/me/consent", response_model=ConsentStatus, tags=["privacy"])
+async def my_consent(actor: CurrentResident, session: Session) -> ConsentStatus:
+    """Whether the resident's consent to new processing is in force."""
+    assert actor.id is not None
+    withdrawal = await repository.active_withdrawal(session, actor.id)
+    return ConsentStatus(
+        consent=withdrawal is None,
+        withdrawn_at=withdrawal.withdrawn_at if withdrawal else None,
+    )
+
+
+@router.post("/me/consent/withdraw", response_model=ConsentStatus, tags=["privacy"])
+async def withdraw_consent(actor: CurrentResident, session: Session) -> ConsentStatus:
+    """Withdraw consent to new processing (audited): new applications are refused until consent
+    is given again; open applications are marked, not deleted."""
+    withdrawal = await privacy.withdraw_consent(session, actor)
+    return ConsentStatus(consent=False, withdrawn_at=withdrawal.withdrawn_at)
+
+
+@router.post("/me/consent", response_model=ConsentStatus, tags=["privacy"])
+async def grant_consent(body: ConsentIn, actor: CurrentResident, session: Session) -> ConsentStatus:
+    """Give consent again after a withdrawal (audited), to a known notice version."""
+    version = body.consent_version or privacy.current_version()
+    await privacy.grant_consent(session, actor, version)
+    return ConsentStatus(consent=True, withdrawn_at=None, consent_version=version)

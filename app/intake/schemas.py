@@ -4,9 +4,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StrictBool, field_validator, model_validator
 
 from app.households.categories.vocabulary import Category
+from app.intake.notices import is_known_version
 from app.kit.inputs import OptionalIdNumber, Phone, RegionCode
 from app.kit.params import MAX_ID
 from app.kit.schemas import InputSchema, LocalDateTime, Money, Page, Schema
@@ -122,7 +123,10 @@ class ApplicationCreate(InputSchema):
     reporter: ReporterIn | None = None
     help_types: list[HelpType] = Field(min_length=1, max_length=len(HelpType))
     description: str = Field(default="", max_length=2000)
-    consent: bool
+    # The JSON value true itself: "true", 1 and the like are refused.
+    consent: StrictBool
+    # The privacy notice agreed to (GET /privacy-notice); the one in force when left out.
+    consent_version: str | None = Field(default=None, min_length=1, max_length=20)
 
     @field_validator("help_types")
     @classmethod
@@ -136,6 +140,11 @@ class ApplicationCreate(InputSchema):
             raise ValueError("需同意个人信息处理（consent 必须为 true）")
         return value
 
+    @field_validator("consent_version")
+    @classmethod
+    def _known_notice(cls, value: str | None) -> str | None:
+        return _known_notice_version(value)
+
     @model_validator(mode="after")
     def _self_needs_id(self) -> ApplicationCreate:
         if self.relation == Relation.self and not self.subject.id_number:
@@ -143,6 +152,44 @@ class ApplicationCreate(InputSchema):
         if self.relation == Relation.self and self.reporter is not None:
             raise ValueError("本人申请无需填写报告人（reporter）")
         return self
+
+
+def _known_notice_version(value: str | None) -> str | None:
+    if value is not None and not is_known_version(value):
+        raise ValueError("未知的隐私告知版本（consent_version）")
+    return value
+
+
+class ConsentIn(InputSchema):
+    """Consent given again after a withdrawal."""
+
+    consent: StrictBool
+    consent_version: str | None = Field(default=None, min_length=1, max_length=20)
+
+    @field_validator("consent")
+    @classmethod
+    def _consented(cls, value: bool) -> bool:
+        if value is not True:
+            raise ValueError("需同意个人信息处理（consent 必须为 true）")
+        return value
+
+    @field_validator("consent_version")
+    @classmethod
+    def _known_notice(cls, value: str | None) -> str | None:
+        return _known_notice_version(value)
+
+
+class ConsentStatus(Schema):
+    """Whether the resident's consent to new processing is in force."""
+
+    consent: bool
+    withdrawn_at: LocalDateTime | None
+    consent_version: str | None = None
+
+
+class PrivacyNotice(Schema):
+    version: str
+    text: str
 
 
 class SubjectOut(Schema):
@@ -181,6 +228,8 @@ class ApplicationOut(Schema):
     reporter: ReporterOut | None = None
     help_types: list[HelpType]
     description: str
+    consent_version: str | None = None
+    consent_withdrawn_at: LocalDateTime | None = None
     created_at: LocalDateTime
     updated_at: LocalDateTime
     timeline: list[TimelineEntry]
@@ -220,6 +269,8 @@ class CaseItem(Schema):
     overdue: bool
     assignee_id: int | None
     linked_to_id: int | None
+    consent_version: str | None = None
+    consent_withdrawn_at: LocalDateTime | None = None
     created_at: LocalDateTime
     updated_at: LocalDateTime
 

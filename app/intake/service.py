@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.accounts.scopes import Scope, has_scope
 from app.config import get_settings
 from app.errors import Forbidden, Invalid, OutsideJurisdiction
-from app.intake import repository
+from app.intake import privacy, repository
 from app.intake.decision import check_amount
 from app.intake.errors import InvalidTransition, application_not_found
 from app.intake.schemas import (
@@ -92,6 +92,8 @@ async def submit(session: AsyncSession, actor: Actor, body: ApplicationCreate) -
     await require_leaf_region(session, body.subject.region_code, "subject.region_code")
     if actor.kind == "staff" and not covers(actor.region_code or "", body.subject.region_code):
         raise OutsideJurisdiction("该社区不在您的辖区内")
+    await privacy.require_consent(session, actor)
+    consent_version = body.consent_version or privacy.current_version()
     cipher = get_cipher()
     subject = body.subject
     id_hash = cipher.keyed_hash(subject.id_number) if subject.id_number else None
@@ -125,6 +127,7 @@ async def submit(session: AsyncSession, actor: Actor, body: ApplicationCreate) -
         help_mask=sum(HELP_BITS[h] for h in body.help_types),
         description=body.description,
         consent_at=submitted,
+        consent_version=consent_version,
         priority="urgent" if HelpType.emergency in body.help_types else "normal",
         due_at=due_at_for(body.help_types, submitted),
         linked_to_id=(open_case.linked_to_id or open_case.id) if open_case else None,
@@ -151,7 +154,11 @@ async def submit(session: AsyncSession, actor: Actor, body: ApplicationCreate) -
         "application.submit",
         "application",
         application.id,
-        {"channel": application.channel, "linked_to_id": application.linked_to_id},
+        {
+            "channel": application.channel,
+            "linked_to_id": application.linked_to_id,
+            "consent_version": consent_version,
+        },
     )
     await session.flush()  # the event and its audit entry in one go
     set_committed_value(application, "events", [event])
@@ -197,6 +204,13 @@ async def case_detail(session: AsyncSession, actor: Actor, application_id: int) 
         decision=decision,
         timeline=timeline(application),
     )
+
+
+async def view_case(session: AsyncSession, actor: Actor, application_id: int) -> CaseDetail:
+    """The case as :func:`case_detail` gives it; who looked is audited (``application.view``)."""
+    detail = await case_detail(session, actor, application_id)
+    await audit.record(session, actor, "application.view", "application", application_id)
+    return detail
 
 
 async def _load_for_change(session: AsyncSession, actor: Actor, application_id: int) -> Application:

@@ -23,6 +23,8 @@ from app.intake.schemas import (
     SubjectCorrection,
     TransitionIn,
 )
+from app.kit import audit
+from app.kit.crypto import mask_id_number
 from app.kit.idempotency import IdempotencyKey, run_once
 from app.kit.pagination import (
     DEFAULT_LIMIT,
@@ -74,6 +76,16 @@ async def queue(
         limit=limit + 1,
     )
     rows, next_cursor = split_page(rows, limit)
+    if search.get("id_hash"):
+        # A search by a full ID number tells who was looked for: audited, masked.
+        await audit.record(
+            session,
+            actor,
+            "application.search_id_number",
+            "application",
+            None,
+            {"q": mask_id_number((q or "").strip().upper()), "results": len(rows)},
+        )
     names = await region_names(session, {a.region_code for a in rows})
     return CasePage(
         items=[views.case_item(a, names.get(a.region_code, ""), at) for a in rows],
@@ -101,8 +113,8 @@ async def enter_application(
 
 @router.get("/applications/{application_id}", response_model=CaseDetail)
 async def case(application_id: RecordId, session: Session, actor: Reader) -> CaseDetail:
-    """The whole case with internal notes and attachments."""
-    return await service.case_detail(session, actor, application_id)
+    """The whole case with internal notes and attachments; every view is audited."""
+    return await service.view_case(session, actor, application_id)
 
 
 @router.post("/applications/{application_id}/transitions", response_model=CaseDetail)

@@ -64,6 +64,8 @@ def resident_view(application: Application) -> ApplicationOut:
         reporter=reporter_out(application),
         help_types=[HelpType(h) for h in application.help_types],
         description=application.description,
+        consent_version=application.consent_version,
+        consent_withdrawn_at=application.consent_withdrawn_at,
         created_at=application.created_at,
         updated_at=application.updated_at,
         timeline=timeline(application),
@@ -89,6 +91,8 @@ def case_item(application: Application, region_name: str, at: datetime) -> CaseI
         overdue=is_overdue(application, at),
         assignee_id=application.assignee_id,
         linked_to_id=application.linked_to_id,
+        consent_version=application.consent_version,
+        consent_withdrawn_at=application.consent_withdrawn_at,
         created_at=application.created_at,
         updated_at=application.updated_at,
     )

@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import AppError, Invalid
 from app.kit.actor import Actor
+from app.kit.crypto import get_cipher
+from app.kit.rotation import EncryptedField
 from app.kit.timeutil import now
 from app.models.idempotency import IdempotencyRecord
 
@@ -85,9 +87,14 @@ _CLAIM = {"postgresql": _claim_statement(pg_insert), "sqlite": _claim_statement(
 _RECORD_RESPONSE = (
     update(IdempotencyRecord)
     .where(IdempotencyRecord.id == bindparam("record_id"))
-    .values(status_code=bindparam("status_code"), response=bindparam("response"))
+    .values(status_code=bindparam("status_code"), response_enc=bindparam("response"))
     .execution_options(synchronize_session=False)
 )
+
+
+def _seal(body: Any) -> str:
+    """The response as stored: its JSON under the data key (it repeats personal data)."""
+    return get_cipher().encrypt(json.dumps(jsonable_encoder(body), ensure_ascii=False))
 
 
 async def _claim(session: AsyncSession, caller: str, key: str, fingerprint: str) -> int | None:
@@ -104,7 +111,8 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> tuple[int, Any]:
         raise IdempotencyMismatch()
     if record.status_code is None:
         raise IdempotencyInProgress()
-    return record.status_code, record.response
+    sealed = record.response_enc
+    return record.status_code, json.loads(get_cipher().decrypt(sealed)) if sealed else None
 
 
 async def run_once(
@@ -142,7 +150,7 @@ async def run_once(
     status, body = await create()
     await session.execute(
         _RECORD_RESPONSE,
-        {"record_id": record_id, "status_code": status, "response": jsonable_encoder(body)},
+        {"record_id": record_id, "status_code": status, "response": _seal(body)},
     )
     return status, body
 
@@ -156,3 +164,9 @@ async def purge_expired(session: AsyncSession) -> int:
         delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now() - WINDOW)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+SEALED_COLUMNS = [
+    EncryptedField("idempotency.response", IdempotencyRecord.id, IdempotencyRecord.response_enc)
+]
+"""Sealed under the data key, for its rotation (:mod:`app.kit.rotation`)."""

@@ -6,6 +6,7 @@ from app.models.application import (
     Application,
     ApplicationEvent,
     Attachment,
+    ConsentWithdrawal,
     Counter,
 )
 from app.models.audit import AuditEvent
@@ -32,6 +33,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "CategoryChange",
+    "ConsentWithdrawal",
     "Counter",
     "EarlyWarning",
     "Household",

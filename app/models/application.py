@@ -7,8 +7,20 @@ from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import BigId, IdMixin, Model, TimestampMixin, utcnow
+from app.kit.crypto import get_cipher
 
 OPEN_STATUSES = ("submitted", "accepted", "investigating", "reviewing")
+# Statuses no step leads out of: the retention period runs from the last change.
+FINISHED_STATUSES = ("rejected", "withdrawn", "closed", "denied", "referred")
+
+
+def seal_text(value: str | None) -> str | None:
+    """Free text under the data key; empty text is stored as NULL."""
+    return get_cipher().encrypt(value) if value else None
+
+
+def open_text(token: str | None) -> str:
+    return get_cipher().decrypt(token) if token else ""
 
 
 class Application(IdMixin, TimestampMixin, Model):
@@ -48,7 +60,7 @@ class Application(IdMixin, TimestampMixin, Model):
     address: Mapped[str] = mapped_column(String(200), default="")
     household_size: Mapped[int | None]
     # Who reported someone else's hardship, so a worker can call back (phone as the subject's).
-    reporter_name: Mapped[str | None] = mapped_column(String(50))
+    reporter_name_enc: Mapped[str | None] = mapped_column(Text)
     reporter_phone_enc: Mapped[str | None] = mapped_column(Text)
     reporter_phone_hash: Mapped[str | None] = mapped_column(String(64))
     reporter_phone_masked: Mapped[str | None] = mapped_column(String(20))
@@ -56,8 +68,15 @@ class Application(IdMixin, TimestampMixin, Model):
     help_types: Mapped[list[str]] = mapped_column(JSON)
     # One bit per help type, so the queue can filter on it on every backend.
     help_mask: Mapped[int] = mapped_column(default=0)
-    description: Mapped[str] = mapped_column(Text, default="")
+    # Free text from the public, sealed under the data key (nothing searches it).
+    description_enc: Mapped[str | None] = mapped_column(Text)
     consent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The privacy notice (隐私告知) the person agreed to.
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    # Set while the resident who submitted it has withdrawn consent to new processing.
+    consent_withdrawn_at: Mapped[datetime | None]
+    # Free text and identifiers cleared once the retention period ran out.
+    anonymised_at: Mapped[datetime | None]
 
     priority: Mapped[str] = mapped_column(String(10), default="normal")
     due_at: Mapped[datetime]
@@ -78,6 +97,24 @@ class Application(IdMixin, TimestampMixin, Model):
         back_populates="application", lazy="raise", order_by="Attachment.id"
     )
 
+    @property
+    def description(self) -> str:
+        """The description in clear (stored sealed in ``description_enc``)."""
+        return open_text(self.description_enc)
+
+    @description.setter
+    def description(self, value: str) -> None:
+        self.description_enc = seal_text(value)
+
+    @property
+    def reporter_name(self) -> str | None:
+        """The reporter's name in clear (stored sealed in ``reporter_name_enc``)."""
+        return open_text(self.reporter_name_enc) or None
+
+    @reporter_name.setter
+    def reporter_name(self, value: str | None) -> None:
+        self.reporter_name_enc = seal_text(value)
+
 
 class ApplicationEvent(IdMixin, Model):
     """One step of an application's life: who, when, from which status to which, and notes."""
@@ -91,11 +128,29 @@ class ApplicationEvent(IdMixin, Model):
     to_status: Mapped[str] = mapped_column(String(20))
     actor_kind: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[int | None] = mapped_column(BigId)
-    # Internal note: staff only. Public note: shown to the applicant.
-    note: Mapped[str] = mapped_column(Text, default="")
-    public_note: Mapped[str] = mapped_column(Text, default="")
+    # Internal note: staff only. Public note: shown to the applicant. Both sealed at rest.
+    note_enc: Mapped[str | None] = mapped_column(Text)
+    public_note_enc: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship(back_populates="events", lazy="raise")
+
+    @property
+    def note(self) -> str:
+        """The internal note in clear."""
+        return open_text(self.note_enc)
+
+    @note.setter
+    def note(self, value: str) -> None:
+        self.note_enc = seal_text(value)
+
+    @property
+    def public_note(self) -> str:
+        """The public note in clear."""
+        return open_text(self.public_note_enc)
+
+    @public_note.setter
+    def public_note(self, value: str) -> None:
+        self.public_note_enc = seal_text(value)
 
 
 class Attachment(IdMixin, Model):
@@ -113,6 +168,18 @@ class Attachment(IdMixin, Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="attachments", lazy="raise")
+
+
+class ConsentWithdrawal(IdMixin, Model):
+    """A resident withdrew consent to new processing of their personal information; it lasts
+    until they give consent again (``regranted_at``)."""
+
+    __tablename__ = "consent_withdrawals"
+
+    resident_id: Mapped[int] = mapped_column(BigId, ForeignKey("residents.id"), index=True)
+    withdrawn_at: Mapped[datetime] = mapped_column(default=utcnow)
+    regranted_at: Mapped[datetime | None]
+    regranted_version: Mapped[str | None] = mapped_column(String(20))
 
 
 class Counter(Model):

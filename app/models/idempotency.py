@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, String, UniqueConstraint
+from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import IdMixin, Model, utcnow
@@ -19,5 +18,6 @@ class IdempotencyRecord(IdMixin, Model):
     key: Mapped[str] = mapped_column(String(255))
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int | None]
-    response: Mapped[Any | None] = mapped_column(JSON)
+    # The response body's JSON, sealed under the data key: it repeats what was submitted.
+    response_enc: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

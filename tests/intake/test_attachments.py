@@ -24,6 +24,7 @@ from tests.intake.support import (
     PNG,
     act,
     agency_headers,
+    staff,
     submit,
 )
 
@@ -232,8 +233,7 @@ async def test_owner_and_staff_in_scope_can_fetch_others_get_404(
 
     community = await login_staff(client, "guanghua1", "community_worker", GUANGHUA)
     street = await login_staff(client, "liucheng1", "street_officer", LIUCHENG)
-    auditor = await login_staff(client, "auditor1", "auditor", "510115000000")
-    for headers in (case["owner"], community, street, auditor):
+    for headers in (case["owner"], community, street):
         response = await client.get(url, headers=headers)
         assert response.status_code == 200
         assert response.content == PDF
@@ -254,6 +254,55 @@ async def test_owner_and_staff_in_scope_can_fetch_others_get_404(
     assert [(a["id"], a["content_type"], a["size"]) for a in detail.json()["attachments"]] == [
         (uploaded.json()["id"], "application/pdf", len(PDF))
     ]
+
+
+async def test_auditors_read_cases_but_not_their_documents(
+    client: httpx.AsyncClient, case: dict[str, Any]
+) -> None:
+    uploaded = await _upload(
+        client, case["owner"], case["id"], PDF, "身份证.pdf", "application/pdf"
+    )
+    url = f"/applications/{case['id']}/attachments/{uploaded.json()['id']}"
+    auditor = await login_staff(client, "auditor1", "auditor", "510115000000")
+    # The case and its list of attachments, yes; the scan itself, no.
+    detail = await client.get(f"/staff/applications/{case['id']}", headers=auditor)
+    assert detail.status_code == 200
+    assert [a["id"] for a in detail.json()["attachments"]] == [uploaded.json()["id"]]
+    refused = await client.get(url, headers=auditor)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "attachment_reveal_forbidden"
+    assert "附件" in refused.json()["message"]
+    assert PDF not in refused.content
+    # Nothing was revealed, so nothing to audit as a view.
+    log = await client.get(
+        "/staff/audit",
+        params={"record_type": "application", "record_id": str(case["id"])},
+        headers=auditor,
+    )
+    assert "attachment.view" not in [e["action"] for e in log.json()["items"]]
+
+
+async def test_every_attachment_view_is_audited(
+    client: httpx.AsyncClient, case: dict[str, Any]
+) -> None:
+    uploaded = await _upload(client, case["owner"], case["id"], PDF, "证明.pdf", "application/pdf")
+    attachment_id = uploaded.json()["id"]
+    url = f"/applications/{case['id']}/attachments/{attachment_id}"
+    street, street_id = await staff(client, "liucheng1", "street_officer", LIUCHENG)
+    for headers in (case["owner"], street):
+        assert (await client.get(url, headers=headers)).status_code == 200
+    auditor = await login_staff(client, "auditor1", "auditor", "510115000000")
+    log = await client.get(
+        "/staff/audit",
+        params={"record_type": "application", "record_id": str(case["id"])},
+        headers=auditor,
+    )
+    views = [
+        (e["actor_kind"], e["actor_id"] == street_id if e["actor_kind"] == "staff" else None)
+        for e in log.json()["items"]
+        if e["action"] == "attachment.view" and e["detail"] == {"attachment_id": attachment_id}
+    ]
+    assert sorted(views, key=str) == sorted([("resident", None), ("staff", True)], key=str)
 
 
 async def test_attachment_of_another_application_is_404(client: httpx.AsyncClient) -> None:

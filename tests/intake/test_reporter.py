@@ -75,8 +75,10 @@ async def test_the_reporters_phone_is_not_stored_in_clear(
     if backend == "sqlite":
         raw = await _sqlite_bytes()
         assert REPORTER_PHONE.encode() not in raw
-        assert "热心邻居王阿姨".encode() in raw  # the check can see clear text
+        assert "热心邻居王阿姨".encode() not in raw  # the reporter's name is sealed too
+        assert "光华大道1号".encode() in raw  # the check can see clear text
     else:
         stored = await _postgres_text()
         assert REPORTER_PHONE not in stored
+        assert "热心邻居王阿姨" not in stored
         assert "136****7777" in stored

@@ -11,6 +11,7 @@ from app.accounts.dependencies import RequireHouseholdsRead
 from app.db.deps import Session
 from app.households.eligibility import service
 from app.households.eligibility.schemas import EligibilityOut, MismatchPage, Suggestion
+from app.kit import audit
 from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, after_id
 from app.kit.params import RecordId, RegionCodeQuery
 from app.kit.timeutil import local_today
@@ -30,8 +31,14 @@ async def eligibility(
     actor: Reader,
     on: OnDate = None,
 ) -> EligibilityOut:
-    """Which categories the household qualifies for on a date, step by step."""
-    return await service.household_eligibility(session, actor, household_id, on or local_today())
+    """Which categories the household qualifies for on a date, step by step; audited (it
+    reads the members' income, health and disability)."""
+    day = on or local_today()
+    result = await service.household_eligibility(session, actor, household_id, day)
+    await audit.record(
+        session, actor, "household.eligibility_view", "household", household_id, {"on": str(day)}
+    )
+    return result
 
 
 @router.get("/eligibility/mismatches", response_model=MismatchPage)
