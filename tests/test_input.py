@@ -337,3 +337,11 @@ async def test_region_filters_take_full_width_codes(client: httpx.AsyncClient) -
     ascii_children = (await client.get("/regions", params={"parent_code": LIUCHENG})).json()
     typed_children = await client.get("/regions", params={"parent_code": full_width(LIUCHENG)})
     assert typed_children.json() == ascii_children and ascii_children["items"]
+    alice = await login_resident(client, "alice")
+    application = await submit(client, alice)
+    staff = await login_staff(client, "liucheng1", "street_officer", LIUCHENG)
+    queue = await client.get(
+        "/staff/applications", params={"region_code": typed_region}, headers=staff
+    )
+    assert queue.status_code == 200, queue.text
+    assert [item["id"] for item in queue.json()["items"]] == [application["id"]]

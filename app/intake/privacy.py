@@ -38,6 +38,12 @@ def current_version() -> str:
     return version
 
 
+async def consent_status(session: AsyncSession, actor: Actor) -> ConsentWithdrawal | None:
+    """The resident's withdrawal in force, or None while their consent stands."""
+    assert actor.id is not None
+    return await repository.active_withdrawal(session, actor.id)
+
+
 async def require_consent(session: AsyncSession, actor: Actor) -> None:
     """A resident who withdrew consent may not start new processing until consenting again."""
     if actor.kind != "resident" or actor.id is None:

@@ -13,9 +13,8 @@ from app.accounts.dependencies import (
 )
 from app.db.deps import Session
 from app.db.session import session_scope
-from app.intake import attachments, privacy, repository, service, views
+from app.intake import attachments, privacy, queries, service, views
 from app.intake.attachments import receive_file, stored_path
-from app.intake.errors import application_not_found
 from app.intake.notices import NOTICES
 from app.intake.schemas import (
     ApplicationCreate,
@@ -32,8 +31,6 @@ from app.kit.pagination import (
     DEFAULT_LIMIT,
     Cursor,
     Limit,
-    after_id,
-    split_page,
 )
 from app.kit.params import RecordId
 
@@ -80,13 +77,7 @@ async def my_applications(
     cursor: Cursor = None,
 ) -> ApplicationPage:
     """The caller's applications, newest first."""
-    before_id = after_id(cursor)
-    rows = await repository.list_mine(session, actor, before_id=before_id, limit=limit + 1)
-    rows, next_cursor = split_page(rows, limit)
-    return ApplicationPage(
-        items=[views.resident_view(a) for a in rows],
-        next_cursor=next_cursor,
-    )
+    return await queries.mine(session, actor, limit, cursor)
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationOut)
@@ -94,10 +85,7 @@ async def get_application(
     application_id: RecordId, actor: CurrentSubmitter, session: Session
 ) -> ApplicationOut:
     """One of the caller's applications, with its public status history."""
-    application = await repository.get_readable(session, actor, application_id, with_events=True)
-    if application is None:
-        raise application_not_found()
-    return views.resident_view(application)
+    return await queries.own(session, actor, application_id)
 
 
 @router.post("/applications/{application_id}/withdraw", response_model=ApplicationOut)
@@ -171,8 +159,7 @@ async def privacy_notice() -> PrivacyNotice:
 @router.get("/me/consent", response_model=ConsentStatus, tags=["privacy"])
 async def my_consent(actor: CurrentResident, session: Session) -> ConsentStatus:
     """Whether the resident's consent to new processing is in force."""
-    assert actor.id is not None
-    withdrawal = await repository.active_withdrawal(session, actor.id)
+    withdrawal = await privacy.consent_status(session, actor)
     return ConsentStatus(
         consent=withdrawal is None,
         withdrawn_at=withdrawal.withdrawn_at if withdrawal else None,

@@ -9,9 +9,9 @@ from fastapi.responses import JSONResponse
 
 from app.accounts.dependencies import RequireCasesCreate, RequireCasesRead, RequireCasesWork
 from app.db.deps import Session
-from app.intake import flows, repository, service, subject, views
+from app.intake import flows, queries, service, subject
+from app.intake.queries import QueueFilter
 from app.intake.schemas import (
-    HELP_BITS,
     ApplicationCreate,
     AssignIn,
     CaseDetail,
@@ -23,21 +23,14 @@ from app.intake.schemas import (
     SubjectCorrection,
     TransitionIn,
 )
-from app.kit import audit
-from app.kit.crypto import mask_id_number
 from app.kit.idempotency import IdempotencyKey, run_once
 from app.kit.pagination import (
     DEFAULT_LIMIT,
     Cursor,
     Limit,
-    after_id,
-    split_page,
 )
-from app.kit.params import MAX_ID, RecordId
+from app.kit.params import MAX_ID, RecordId, RegionCodeQuery
 from app.kit.schemas import RevealIn
-from app.kit.search import parse_query
-from app.kit.timeutil import now
-from app.regions.service import region_names
 
 router = APIRouter(prefix="/staff", tags=["staff triage"])
 
@@ -50,7 +43,7 @@ async def queue(
     actor: Reader,
     status: Annotated[list[Status] | None, Query()] = None,
     help_type: HelpType | None = None,
-    region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    region_code: RegionCodeQuery = None,
     assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     overdue: bool = False,
     q: Annotated[str | None, Query(min_length=1, max_length=50, pattern=r"^[^\x00]+$")] = None,
@@ -58,39 +51,8 @@ async def queue(
     cursor: Cursor = None,
 ) -> CasePage:
     """The triage queue for the caller's jurisdiction, newest first."""
-    before_id = after_id(cursor)
-    at = now()
-    search = parse_query(q) if q else {}
-    rows = await repository.list_queue(
-        session,
-        actor,
-        statuses=[s.value for s in status] if status else None,
-        help_bit=HELP_BITS[help_type] if help_type else None,
-        region_code=region_code,
-        assignee_id=assignee_id,
-        overdue_at=at if overdue else None,
-        reference=search.get("reference"),
-        id_hash=search.get("id_hash"),
-        name_prefix=search.get("name_prefix"),
-        before_id=before_id,
-        limit=limit + 1,
-    )
-    rows, next_cursor = split_page(rows, limit)
-    if search.get("id_hash"):
-        # A search by a full ID number tells who was looked for: audited, masked.
-        await audit.record(
-            session,
-            actor,
-            "application.search_id_number",
-            "application",
-            None,
-            {"q": mask_id_number((q or "").strip().upper()), "results": len(rows)},
-        )
-    names = await region_names(session, {a.region_code for a in rows})
-    return CasePage(
-        items=[views.case_item(a, names.get(a.region_code, ""), at) for a in rows],
-        next_cursor=next_cursor,
-    )
+    filters = QueueFilter(status, help_type, region_code, assignee_id, overdue, q)
+    return await queries.queue(session, actor, filters, limit, cursor)
 
 
 @router.post("/applications", status_code=201, response_model=CaseDetail)
