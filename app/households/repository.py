@@ -229,5 +229,6 @@ SEALED_COLUMNS = [
         HouseholdMember.id_enc,
         HouseholdMember.id_hash,
     ),
+    EncryptedField("household.phone", Household.id, Household.phone_enc, Household.phone_hash),
 ]
 """Personal fields under the data key, for its rotation (:mod:`app.kit.rotation`)."""

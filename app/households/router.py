@@ -14,7 +14,7 @@ from app.accounts.dependencies import (
 )
 from app.db.deps import Session
 from app.errors import Invalid
-from app.households import export, ledger, service, views
+from app.households import contact, export, ledger, service, views
 from app.households.categories.vocabulary import Category
 from app.households.changelog import parse_if_match
 from app.households.repository import HouseholdFilter
@@ -32,6 +32,7 @@ from app.households.schemas import (
     MemberIn,
     MemberRemove,
     MemberUpdate,
+    RevealedContact,
     RevealedMember,
     RiskLevel,
 )
@@ -284,6 +285,18 @@ async def reveal_member(
     """A member's ID number in clear, with a reason; every reveal is audited."""
     id_number = await service.reveal_member(session, actor, household_id, member_id, body.reason)
     return RevealedMember(id_number=id_number)
+
+
+@router.post("/households/{household_id}/reveal", response_model=RevealedContact)
+async def reveal_contact(
+    household_id: RecordId,
+    body: RevealIn,
+    session: Session,
+    actor: Reader,
+) -> RevealedContact:
+    """The household's contact phone in clear, with a reason; every reveal is audited."""
+    household = await service.readable(session, actor, household_id)
+    return RevealedContact(phone=await contact.reveal(session, actor, household, body.reason))
 
 
 @router.get("/households/{household_id}/changes", response_model=ChangePage)

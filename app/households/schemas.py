@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AfterValidator, Field, StrictBool, model_validator
 
 from app.households.categories.vocabulary import Category
-from app.kit.inputs import Code, IdNumber, LedgerDate, RegionCode
+from app.kit.inputs import Code, IdNumber, LedgerDate, Phone, RegionCode
 from app.kit.schemas import InputSchema, LocalDateTime, Money, Page, Schema
 
 __all__ = ["Category"]
@@ -173,9 +173,14 @@ class RigidSpendingUpdate(PatchSchema):
     education: MoneyIn | None = None
 
 
+DeclaredSize = Annotated[int, Field(ge=1, le=30, description="申报的家庭人口数")]
+
+
 class HouseholdCreate(InputSchema):
     region_code: RegionCode
     address: str = Field(default="", max_length=200)
+    phone: Phone | None = Field(default=None, description="联系电话")
+    declared_size: DeclaredSize | None = None
     members: list[MemberIn] = Field(min_length=1, max_length=30)
     monthly_rigid_spending: RigidSpending = Field(default_factory=RigidSpending)
     causes: Causes = Field(default_factory=list)
@@ -186,6 +191,8 @@ class HouseholdCreate(InputSchema):
 class HouseholdUpdate(PatchSchema):
     region_code: RegionCode | None = None
     address: str | None = Field(default=None, max_length=200)
+    phone: Phone | None = Field(default=None, description="联系电话")
+    declared_size: DeclaredSize | None = None
     causes: Causes | None = None
     risk_level: RiskLevel | None = None
     risk_reason: str | None = Field(default=None, min_length=1, max_length=500)
@@ -240,6 +247,8 @@ class HouseholdItem(Schema):
     risk_level: RiskLevel
     causes: list[Cause]
     members_count: int
+    declared_size: int | None
+    phone_masked: str | None
     monthly_income_total: Money
     head: Head
     status: HouseholdStatus
@@ -328,3 +337,7 @@ LedgerPage = Page[LedgerEntryOut]
 
 class RevealedMember(Schema):
     id_number: str
+
+
+class RevealedContact(Schema):
+    phone: str | None

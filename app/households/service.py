@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.scopes import Scope, has_scope
 from app.config import get_settings
 from app.errors import Forbidden, OutsideJurisdiction
-from app.households import repository
+from app.households import contact, repository
 from app.households.changelog import (
     ChangeLog,
     check_version,
@@ -183,7 +183,9 @@ async def create_household(
         application_id=application_id,
         created_by_id=actor.id if actor.kind == "staff" else None,
         members=members,
+        declared_size=body.declared_size,
     )
+    contact.seal_phone(household, body.phone)
     session.add(household)
     await repository.flush_members(session)
     log = ChangeLog(household)
@@ -215,6 +217,7 @@ async def update_household(
         log.set(household, "region_code", body.region_code, "update")
     if body.address is not None:
         log.set(household, "address", body.address, "update")
+    contact.change(log, household, body)
     if body.causes is not None:
         log.set(household, "causes", [c.value for c in body.causes], "update")
         household.cause_mask = cause_mask(body.causes)

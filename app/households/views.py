@@ -42,6 +42,8 @@ def item(household: Household, region_name: str) -> HouseholdItem:
         risk_level=household.risk_level,
         causes=household.causes,
         members_count=household.members_count,
+        declared_size=household.declared_size,
+        phone_masked=household.phone_masked,
         monthly_income_total=household.monthly_income_total,
         head=Head(name=household.head_name, id_number_masked=household.head_id_masked),
         status=household.status,

@@ -22,6 +22,7 @@ def approved_subject(application: Application) -> enrolment.ApprovedSubject:
     """What the approval decided about its subject, in the registry's terms."""
     assert application.decision_category is not None
     encrypted = application.subject_id_enc
+    phone = application.subject_phone_enc
     return enrolment.ApprovedSubject(
         application_id=application.id,
         application_reference=application.reference,
@@ -30,6 +31,8 @@ def approved_subject(application: Application) -> enrolment.ApprovedSubject:
         id_hash=application.subject_id_hash,
         region_code=application.region_code,
         address=application.address,
+        phone=get_cipher().decrypt(phone) if phone else None,
+        household_size=application.household_size,
         category=application.decision_category,
         monthly_amount=application.decision_amount,
         decided_on=to_local(application.decided_at or now()).date(),

@@ -39,6 +39,13 @@ class Household(IdMixin, TimestampMixin, Model):
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     region_code: Mapped[str] = mapped_column(String(12), ForeignKey("regions.code"))
     address: Mapped[str] = mapped_column(String(200), default="")
+    # The number to call (sealed; keyed hash for lookups; masked for lists).
+    phone_enc: Mapped[str | None] = mapped_column(Text)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_masked: Mapped[str | None] = mapped_column(String(20))
+    # Household size declared on the application that registered it; members still to be
+    # recorded after a home visit are the difference from ``members_count``.
+    declared_size: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(10), default="active")  # active | exited
     # Current category (监测对象类别); the full history is in category_changes.
     category: Mapped[str | None] = mapped_column(String(24))

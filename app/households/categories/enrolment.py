@@ -14,6 +14,7 @@ from app.households import repository, service
 from app.households.categories.schemas import CategoryAction
 from app.households.categories.service import Decision, apply_decision
 from app.households.categories.vocabulary import CATEGORY_NAMES
+from app.households.contact import members_to_record
 from app.households.schemas import HouseholdCreate, MemberIn, Relation
 from app.kit.actor import Actor
 from app.models.household import Household
@@ -33,6 +34,8 @@ class ApprovedSubject:
     id_hash: str | None
     region_code: str
     address: str
+    phone: str | None  # in clear, for the household's own encryption
+    household_size: int | None  # as declared on the application
     category: str
     monthly_amount: Decimal | None
     decided_on: date
@@ -65,7 +68,11 @@ async def enrol(session: AsyncSession, actor: Actor, subject: ApprovedSubject) -
     if household is None:
         head = MemberIn(name=subject.name, id_number=subject.id_number, relation=Relation.head)
         body = HouseholdCreate(
-            region_code=subject.region_code, address=subject.address, members=[head]
+            region_code=subject.region_code,
+            address=subject.address,
+            phone=subject.phone,
+            declared_size=subject.household_size,
+            members=[head],
         )
         household = await service.create_household(
             session, actor, body, application_id=subject.application_id
@@ -82,4 +89,8 @@ async def enrol(session: AsyncSession, actor: Actor, subject: ApprovedSubject) -
         application_id=subject.application_id,
     )
     await apply_decision(session, actor, household, decision)
-    return f"已纳入监测家庭 {household.reference}（{name}）"
+    note = f"已纳入监测家庭 {household.reference}（{name}）"
+    missing = members_to_record(household)
+    if missing:
+        note += f"；申报家庭人口 {household.declared_size} 人，其余 {missing} 人待入户核实后补录"
+    return note

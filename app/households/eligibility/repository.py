@@ -179,6 +179,8 @@ def mismatch_statement(
             Household.risk_level,
             Household.causes,
             Household.members_count,
+            Household.declared_size,
+            Household.phone_masked,
             Household.monthly_income_total,
             Household.medical_spending,
             Household.education_spending,

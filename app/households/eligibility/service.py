@@ -155,6 +155,8 @@ def mismatch_item(row: Mapping[str, Any], region_name: str, on: date) -> Mismatc
         risk_level=row["risk_level"],
         causes=row["causes"] or [],
         members_count=row["members_count"],
+        declared_size=row["declared_size"],
+        phone_masked=row["phone_masked"],
         monthly_income_total=Decimal(row["monthly_income_total"]),
         head=Head(name=row["head_name"], id_number_masked=row["head_id_masked"]),
         status=row["status"],
