@@ -1,5 +1,6 @@
-"""SQL for visits. Every read of households goes through :func:`readable_statement`; the due
-date of any number of households is one statement (:func:`due_rows`), never a Python loop."""
+"""SQL for visits. Every read of households goes through :func:`readable_statement`; due dates
+are read from ``visit_schedules.next_due_on``, which :mod:`app.schedules.recompute` keeps in
+step (set-based), so a worklist is an index range, never a computation over every household."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    literal,
     select,
     tuple_,
     update,
@@ -26,12 +26,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import Forbidden
 from app.kit.actor import Actor
 from app.kit.rotation import EncryptedField
-from app.kit.sqldates import earlier_of, local_date
 from app.models.account import Staff
 from app.models.household import Household
-from app.models.visit import Visit, VisitPolicy, VisitSchedule
+from app.models.visit import Visit, VisitNeed, VisitPhoto, VisitPolicy, VisitSchedule
+from app.models.warning import OPEN_WARNING_STATUSES, EarlyWarning
 from app.regions.jurisdiction import in_subtree
-from app.visits.policy import Entry, regular_due_sql
+from app.schedules.policy import Entry
 
 RISK_RANK = case(
     (Household.risk_level == "high", 0), (Household.risk_level == "medium", 1), else_=2
@@ -61,25 +61,23 @@ def readable_statement(actor: Actor, *columns: Any) -> Select[Any]:
     raise Forbidden("仅限辖区工作人员", code="staff_only")
 
 
-def next_due_sql(today: date) -> ColumnElement[Any]:
-    """Each household's next due date (see :mod:`app.visits.policy` for the rule)."""
-    regular = regular_due_sql(
-        category=Household.category,
-        risk_level=Household.risk_level,
-        region_code=Household.region_code,
-        start_on=func.coalesce(VisitSchedule.last_visit_on, local_date(Household.created_at)),
-        today=today,
-    )
-    return earlier_of(regular, VisitSchedule.pulled_forward_on)
-
-
 def open_warnings_sql() -> ColumnElement[int]:
-    """Open warnings about the household: none until the monitoring domain keeps them."""
-    return literal(0)
+    """Warnings about the household still being worked on (one index probe per row)."""
+    return (
+        select(func.count())
+        .select_from(EarlyWarning)
+        .where(
+            EarlyWarning.household_id == Household.id,
+            EarlyWarning.status.in_(OPEN_WARNING_STATUSES),
+        )
+        .correlate(Household)
+        .scalar_subquery()
+    )
 
 
-def due_rows(actor: Actor, f: DueFilter, today: date) -> Subquery:
-    """Active households in scope with their next due date, risk rank and open warnings."""
+def due_rows(actor: Actor, f: DueFilter, until: date | None = None) -> Subquery:
+    """Active households in scope with their (stored) next due date, risk rank and open
+    warnings."""
     stmt = readable_statement(
         actor,
         Household.id.label("household_id"),
@@ -88,11 +86,13 @@ def due_rows(actor: Actor, f: DueFilter, today: date) -> Subquery:
         Household.category,
         Household.risk_level,
         VisitSchedule.last_visit_at,
-        next_due_sql(today).label("next_due_on"),
+        VisitSchedule.next_due_on,
         open_warnings_sql().label("open_warnings"),
         VisitSchedule.assignee_id,
         RISK_RANK.label("risk_rank"),
-    ).where(Household.status == "active")
+    ).where(Household.status == "active", VisitSchedule.next_due_on.is_not(None))
+    if until is not None:
+        stmt = stmt.where(VisitSchedule.next_due_on <= until)
     if f.region_code:
         stmt = stmt.where(in_subtree(Household.region_code, f.region_code))
     if f.assignee_id is not None:
@@ -127,8 +127,8 @@ async def worklist(
     after: tuple[date, int, int, int] | None,
     limit: int,
 ) -> list[Any]:
-    due = due_rows(actor, f, today)
-    stmt = select(due).where(due.c.next_due_on <= until)
+    due = due_rows(actor, f, until)
+    stmt = select(due)
     if overdue_only:
         stmt = stmt.where(due.c.next_due_on < today)
     if after is not None:
@@ -141,7 +141,7 @@ async def worklist(
 async def worklist_counts(
     session: AsyncSession, actor: Actor, f: DueFilter, *, today: date, until: date
 ) -> dict[str, int]:
-    due = due_rows(actor, f, today)
+    due = due_rows(actor, f, until)
 
     def count_if(condition: ColumnElement[bool]) -> Any:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -153,21 +153,17 @@ async def worklist_counts(
                 count_if(due.c.next_due_on < today),
                 count_if(due.c.next_due_on == today),
                 count_if(due.c.assignee_id.is_(None)),
-            ).where(due.c.next_due_on <= until)
+            )
         )
     ).one()
     total, overdue, due_today, unassigned = (int(v or 0) for v in row)
     return {"total": total, "overdue": overdue, "due_today": due_today, "unassigned": unassigned}
 
 
-async def next_due_of(
-    session: AsyncSession, actor: Actor, household_id: int, today: date
-) -> date | None:
-    due = due_rows(actor, DueFilter(household_id=household_id), today)
-    value = await session.scalar(select(due.c.next_due_on))
-    if isinstance(value, str):  # SQLite hands back a computed date as text
-        return date.fromisoformat(value)
-    return value
+async def next_due_of(session: AsyncSession, household_id: int) -> date | None:
+    return await session.scalar(
+        select(VisitSchedule.next_due_on).where(VisitSchedule.household_id == household_id)
+    )
 
 
 # ---- policy --------------------------------------------------------------------------------
