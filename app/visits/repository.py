@@ -28,7 +28,7 @@ from app.kit.actor import Actor
 from app.kit.rotation import EncryptedField
 from app.models.account import Staff
 from app.models.household import Household
-from app.models.visit import Visit, VisitNeed, VisitPhoto, VisitPolicy, VisitSchedule
+from app.models.visit import Visit, VisitPolicy, VisitSchedule
 from app.models.warning import OPEN_WARNING_STATUSES, EarlyWarning
 from app.regions.jurisdiction import in_subtree
 from app.schedules.policy import Entry

@@ -1,6 +1,6 @@
 """The set-based due dates (the one UPDATE ... FROM that stores them) agree with the readable
-Python rule near every threshold: due yesterday, today and tomorrow; entries taking effect today and tomorrow; the
-district's rule, a street's and a community's; a visit pulled forward or not."""
+Python rule near every threshold: due yesterday, today and tomorrow; entries taking effect today
+and tomorrow; the district's rule, a street's and a community's; a visit pulled forward or not."""
 
 from __future__ import annotations
 
