@@ -27,8 +27,8 @@ from app.errors import Forbidden
 from app.kit.actor import Actor
 from app.kit.rotation import EncryptedField
 from app.models.account import Staff
-from app.models.household import Household
-from app.models.visit import Visit, VisitPolicy, VisitSchedule
+from app.models.household import Household, HouseholdMember
+from app.models.visit import Visit, VisitNeed, VisitPhoto, VisitPolicy, VisitSchedule
 from app.models.warning import OPEN_WARNING_STATUSES, EarlyWarning
 from app.regions.jurisdiction import in_subtree
 from app.schedules.policy import Entry
@@ -240,31 +240,6 @@ async def last_visit_at(session: AsyncSession, household_id: int) -> datetime | 
     )
 
 
-async def pull(
-    session: AsyncSession, household_id: int, *, on: date, at: datetime, reason: str
-) -> None:
-    """Set the pulled-forward date unless an earlier one stands."""
-    insert = _insert(session)
-    stmt = insert(VisitSchedule).values(
-        household_id=household_id, pulled_forward_on=on, pulled_at=at, pull_reason=reason
-    )
-    current = VisitSchedule.__table__.c
-    earlier = current.pulled_forward_on.is_(None) | (
-        stmt.excluded.pulled_forward_on < current.pulled_forward_on
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["household_id"],
-        set_={
-            "pulled_forward_on": case(
-                (earlier, stmt.excluded.pulled_forward_on), else_=current.pulled_forward_on
-            ),
-            "pulled_at": case((earlier, stmt.excluded.pulled_at), else_=current.pulled_at),
-            "pull_reason": case((earlier, stmt.excluded.pull_reason), else_=current.pull_reason),
-        },
-    )
-    await session.execute(stmt)
-
-
 async def household_exists(session: AsyncSession, household_id: int) -> Household | None:
     return await session.get(Household, household_id)
 
@@ -387,8 +362,74 @@ async def reassign(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+# ---- needs and photos ----------------------------------------------------------------------
+
+
+async def need_ids_of(session: AsyncSession, visit_ids: list[int]) -> dict[int, list[int]]:
+    """The needs each visit recorded, in one query for a page of visits."""
+    found: dict[int, list[int]] = {vid: [] for vid in visit_ids}
+    if visit_ids:
+        rows = await session.execute(
+            select(VisitNeed.visit_id, VisitNeed.id)
+            .where(VisitNeed.visit_id.in_(visit_ids))
+            .order_by(VisitNeed.id)
+        )
+        for visit_id, need_id in rows:
+            found[visit_id].append(need_id)
+    return found
+
+
+async def photos_of(session: AsyncSession, visit_ids: list[int]) -> dict[int, list[VisitPhoto]]:
+    found: dict[int, list[VisitPhoto]] = {vid: [] for vid in visit_ids}
+    if visit_ids:
+        rows = await session.scalars(
+            select(VisitPhoto).where(VisitPhoto.visit_id.in_(visit_ids)).order_by(VisitPhoto.id)
+        )
+        for photo in rows:
+            found[photo.visit_id].append(photo)
+    return found
+
+
+async def count_photos(session: AsyncSession, visit_id: int) -> int:
+    return int(
+        await session.scalar(
+            select(func.count()).select_from(VisitPhoto).where(VisitPhoto.visit_id == visit_id)
+        )
+        or 0
+    )
+
+
+async def get_visit(
+    session: AsyncSession, visit_id: int, *, for_update: bool = False
+) -> Visit | None:
+    stmt = select(Visit).where(Visit.id == visit_id)
+    if for_update and session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt)
+
+
+async def get_photo(session: AsyncSession, visit_id: int, photo_id: int) -> VisitPhoto | None:
+    return await session.scalar(
+        select(VisitPhoto).where(VisitPhoto.visit_id == visit_id, VisitPhoto.id == photo_id)
+    )
+
+
+async def head_of(session: AsyncSession, household_id: int) -> tuple[str, str] | None:
+    """The household's head (or first active member): name and encrypted ID number."""
+    row = (
+        await session.execute(
+            select(HouseholdMember.name, HouseholdMember.id_enc)
+            .where(HouseholdMember.household_id == household_id, HouseholdMember.active)
+            .order_by(HouseholdMember.relation != "head", HouseholdMember.id)
+            .limit(1)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 SEALED_COLUMNS = [
     EncryptedField("visit.notes", Visit.id, Visit.notes_enc),
     EncryptedField("visit.needs", Visit.id, Visit.needs_enc),
+    EncryptedField("visit_need.detail", VisitNeed.id, VisitNeed.detail_enc),
 ]
 """Personal fields under the data key, for its rotation (:mod:`app.kit.rotation`)."""

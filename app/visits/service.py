@@ -9,15 +9,14 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Forbidden, Invalid, NotFound
+from app.errors import Forbidden, NotFound
 from app.households import service as households
-from app.households.errors import household_not_found
 from app.households.schemas import HouseholdUpdate, RiskLevel
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.crypto import get_cipher
 from app.kit.timeutil import local_today, now, to_local
-from app.models.visit import Visit, VisitPolicy
+from app.models.visit import Visit, VisitNeed, VisitPhoto, VisitPolicy
 from app.regions.jurisdiction import covers
 from app.regions.service import get_region
 from app.schedules.policy import Entry, default_entries, region_columns
@@ -34,12 +33,11 @@ from app.visits.errors import (
     VisitInFuture,
 )
 from app.visits.repository import DueFilter
-from app.visits.schemas import PolicyEntry, VisitCreate
+from app.visits.schemas import NeedFollowUp, PolicyEntry, VisitCreate
 
 # A phone's clock may run a little fast; a visit later than this is refused.
 CLOCK_SKEW = timedelta(minutes=10)
 ASSIGNABLE_ROLES = frozenset({"community_worker", "social_worker"})
-MAX_PULL_DAYS = 365
 
 
 # ---- policy --------------------------------------------------------------------------------
@@ -137,28 +135,6 @@ async def worklist(
         limit=limit,
     )
     return counts, rows, today
-
-
-# ---- pull forward (called by the monitoring domain's flows) --------------------------------
-
-
-async def pull_forward(
-    session: AsyncSession, household_id: int, *, reason: str, within_days: int
-) -> None:
-    """A confirmed warning (预警核实属实) shortens the household's next visit: it falls due
-    within ``within_days`` of today unless it already does; the next visit made clears it."""
-    if not 0 <= within_days <= MAX_PULL_DAYS:
-        raise Invalid(f"within_days 须在 0 到 {MAX_PULL_DAYS} 之间", code="invalid_within_days")
-    if await repository.household_exists(session, household_id) is None:
-        raise household_not_found()
-    await repository.pull(
-        session,
-        household_id,
-        on=local_today() + timedelta(days=within_days),
-        at=now(),
-        reason=reason[:200],
-    )
-    await recompute_household(session, household_id)
 
 
 # ---- assignment ----------------------------------------------------------------------------
@@ -320,7 +296,37 @@ async def visits_of(
     return await repository.list_visits(session, household.id, before=before, limit=limit)
 
 
-def visit_out(visit: Visit) -> dict[str, Any]:
+async def record_needs(
+    session: AsyncSession, actor: Actor, visit: Visit, needs: list[NeedFollowUp]
+) -> list[int]:
+    """Needs for services the visit found (服务需求), open until planned; details encrypted."""
+    cipher = get_cipher()
+    rows = [
+        VisitNeed(
+            visit_id=visit.id,
+            household_id=visit.household_id,
+            region_code=visit.region_code,
+            need_type=need.need_type.value,
+            detail_enc=cipher.encrypt(need.detail),
+            status="open",
+            created_by_id=actor.id,
+        )
+        for need in needs
+    ]
+    session.add_all(rows)
+    await session.flush()
+    return [row.id for row in rows]
+
+
+async def visits_out(session: AsyncSession, visits: list[Visit]) -> list[dict[str, Any]]:
+    """Visits as staff read them, with their needs and photos (two queries for the page)."""
+    ids = [v.id for v in visits]
+    needs = await repository.need_ids_of(session, ids)
+    photos = await repository.photos_of(session, ids)
+    return [visit_out(v, needs[v.id], photos[v.id]) for v in visits]
+
+
+def visit_out(visit: Visit, need_ids: list[int], photos: list[VisitPhoto]) -> dict[str, Any]:
     """A visit as staff read it: notes and needs decrypted."""
     cipher = get_cipher()
     return {
@@ -342,4 +348,7 @@ def visit_out(visit: Visit) -> dict[str, Any]:
         "due_on": visit.due_on,
         "on_time": visit.on_time,
         "application_id": visit.application_id,
+        "warning_id": visit.warning_id,
+        "need_ids": need_ids,
+        "photos": photos,
     }
