@@ -49,8 +49,10 @@ from app.visits.schemas import (
     VisitOut,
     VisitPage,
 )
+from app.visits.stats.router import router as stats_router
 
 router = APIRouter(prefix="/staff", tags=["visits"])
+router.include_router(stats_router)
 
 Reader = RequireVisitsRead
 Recorder = RequireVisitsRecord
