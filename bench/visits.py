@@ -426,10 +426,11 @@ async def worklist_bench(requests: int) -> None:
     print(f"ratio HTTP/hand p95:    {http_p95 / hand_p95:.2f}x (includes auth and JSON)")
     w = sample[0]
     actor = Actor("staff", w.id, "community_worker", w.region_code)
-    due = repository.due_rows(actor, DueFilter(assignee_id=w.id), until)
-    stmt = select(due).order_by(*repository._urgency(due)).limit(21)
+    stmt, params = repository.worklist_query(
+        actor, DueFilter(assignee_id=w.id), today=today, until=until
+    )
     async with session_scope() as session:
-        await print_plan(session, stmt, "worklist page (repository statement)")
+        await print_plan(session, stmt.params(**params), "worklist page (repository statement)")
 
 
 async def put_policy_once() -> None:
