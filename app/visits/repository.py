@@ -12,7 +12,9 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Date,
+    Integer,
     Select,
+    String,
     Subquery,
     bindparam,
     case,
@@ -149,27 +151,32 @@ def _due_rows(shape: _Shape) -> Subquery:
         .select_from(Household)
         .join(VisitSchedule, VisitSchedule.household_id == Household.id)
         .where(
-            Household.region_code.between(bindparam("scope_low"), bindparam("scope_high")),
+            Household.region_code.between(
+                bindparam("scope_low", type_=String()), bindparam("scope_high", type_=String())
+            ),
             Household.status == "active",
             VisitSchedule.next_due_on <= bindparam("until", type_=Date()),
         )
     )
     if shape.region:
         stmt = stmt.where(
-            Household.region_code.between(bindparam("region_low"), bindparam("region_high"))
+            Household.region_code.between(
+                bindparam("region_low", type_=String()),
+                bindparam("region_high", type_=String()),
+            )
         )
     if shape.assignee:
-        stmt = stmt.where(VisitSchedule.assignee_id == bindparam("assignee_id"))
+        stmt = stmt.where(VisitSchedule.assignee_id == bindparam("assignee_id", type_=Integer()))
     if shape.unassigned:
         stmt = stmt.where(VisitSchedule.assignee_id.is_(None))
     if shape.category == "none":
         stmt = stmt.where(Household.category.is_(None))
     elif shape.category:
-        stmt = stmt.where(Household.category == bindparam("category"))
+        stmt = stmt.where(Household.category == bindparam("category", type_=String()))
     if shape.risk:
-        stmt = stmt.where(Household.risk_level == bindparam("risk_level"))
+        stmt = stmt.where(Household.risk_level == bindparam("risk_level", type_=String()))
     if shape.household:
-        stmt = stmt.where(Household.id == bindparam("household_id"))
+        stmt = stmt.where(Household.id == bindparam("household_id", type_=Integer()))
     return stmt.subquery("due")
 
 
@@ -189,12 +196,12 @@ def page_statement(shape: _Shape) -> Select[Any]:
             tuple_(*_urgency(due))
             > tuple_(
                 bindparam("after_day", type_=Date()),
-                bindparam("after_rank"),
-                bindparam("after_warnings"),
-                bindparam("after_id"),
+                bindparam("after_rank", type_=Integer()),
+                bindparam("after_warnings", type_=Integer()),
+                bindparam("after_id", type_=Integer()),
             )
         )
-    return stmt.order_by(*_urgency(due)).limit(bindparam("limit"))
+    return stmt.order_by(*_urgency(due)).limit(bindparam("limit", type_=Integer()))
 
 
 @functools.lru_cache(maxsize=256)
