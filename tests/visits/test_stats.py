@@ -97,5 +97,8 @@ async def test_figures_per_group(client: httpx.AsyncClient) -> None:
         "/staff/visits/stats", params={"from": day(1), "to": day(0)}, headers=officer
     )
     assert (refused.status_code, refused.json()["code"]) == (422, "invalid_period")
+    for far in ({"to": "0001-01-01"}, {"from": "0001-01-01", "to": "0001-12-31"}):
+        refused = await client.get("/staff/visits/stats", params=far, headers=officer)
+        assert (refused.status_code, refused.json()["code"]) == (422, "invalid_period"), far
     bad = await client.get("/staff/visits/stats", params={"group_by": "x"}, headers=officer)
     assert bad.status_code == 422

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from app.accounts.dependencies import RequireVisitsRead
 from app.db.deps import Session
 from app.errors import Invalid
+from app.kit.inputs import EARLIEST
 from app.kit.timeutil import local_today
 from app.visits.stats import service
 from app.visits.stats.repository import GroupBy
@@ -31,7 +32,10 @@ async def visit_stats(
 ) -> JSONResponse:
     """Visits due, done on time and late, overdue, and the share of households visited within
     their cycle, per worker, community, street or month (by the date each visit was due)."""
-    end = end or local_today()
+    today = local_today()
+    end = end or today
+    if not EARLIEST <= end <= today + dt.timedelta(days=MAX_DAYS):
+        raise Invalid("统计区间超出可用范围", code="invalid_period")
     start = start or end - dt.timedelta(days=365)
     if start > end or (end - start).days > MAX_DAYS:
         raise Invalid("统计区间须 from ≤ to 且不超过三年", code="invalid_period")
