@@ -205,7 +205,7 @@ async def schedules() -> None:
         await session.execute(
             text("""
             UPDATE visit_schedules SET
-                last_visit_at = now() - (random() * 200 || ' days')::interval,
+                last_visit_at = now() - random() * interval '200 days',
                 pulled_forward_on = CASE WHEN random() < 0.02
                     THEN current_date + (random() * 14)::int END
             WHERE random() < 0.85

@@ -92,9 +92,10 @@ async def replace_policy(
         for e in pending
     )
     await session.flush()
-    # Every due date follows in this transaction: one set-based statement (about 2 s for
-    # 300,000 households on PostgreSQL, see bench/visits.py), so no job is needed; entries that
-    # take effect on a later day are applied by the nightly recompute (app/visits/tasks.py).
+    # Every due date follows in this transaction: one set-based statement (4-5 s for 300,000
+    # households on PostgreSQL on a loaded 2-core machine, see bench/visits.py), so no job is
+    # needed; entries that take effect on a later day are applied by the nightly recompute
+    # (app/visits/tasks.py).
     moved = await recompute(session, today=today)
     await audit.record(
         session,
