@@ -95,8 +95,12 @@ async def photos(session: AsyncSession, actor: Actor, visit_id: int) -> list[Vis
 async def readable_photo(
     session: AsyncSession, actor: Actor, visit_id: int, photo_id: int
 ) -> VisitPhoto:
-    """One photo's file, for staff in the household's jurisdiction; the view is audited."""
+    """One photo's file, for staff in the household's jurisdiction; the view is audited. Like
+    an application's documents, staff who may not reveal personal data (auditors) see that
+    photos exist but not the photos (a home, its people): 403."""
     visit = await readable_visit(session, actor, visit_id)
+    if not has_scope(actor.role, Scope.personal_reveal):
+        raise Forbidden("当前角色不能查看走访照片（含个人敏感信息）", code="photo_reveal_forbidden")
     photo = await repository.get_photo(session, visit.id, photo_id)
     if photo is None:
         raise NotFound("照片不存在", code="photo_not_found")

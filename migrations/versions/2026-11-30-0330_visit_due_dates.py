@@ -8,7 +8,7 @@ most specific policy entry in force covering the household's community, else the
 default, from the last visit or the registration day, or an earlier pulled-forward date.
 
 Revision ID: visits02
-Revises: norm0001
+Revises: priv0001
 Create Date: 2026-11-30 03:30:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "visits02"
-down_revision: str | None = "norm0001"
+down_revision: str | None = "priv0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -110,7 +110,10 @@ async def test_only_staff_in_jurisdiction(client: httpx.AsyncClient) -> None:
     assert (await upload(client, auditor, vid, JPEG)).status_code == 403
     url = f"/staff/visits/{vid}/photos/{photo['id']}"
     assert (await client.get(url, headers=other)).status_code == 404
-    assert (await client.get(url, headers=auditor)).status_code == 200
+    # Auditors see that photos exist, not the photos (as with application documents).
+    assert len((await client.get(f"/staff/visits/{vid}/photos", headers=auditor)).json()) == 1
+    refused = await client.get(url, headers=auditor)
+    assert (refused.status_code, refused.json()["code"]) == (403, "photo_reveal_forbidden")
     assert (
         await client.get(f"/staff/visits/{vid}/photos/99999", headers=worker)
     ).status_code == 404
