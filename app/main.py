@@ -45,7 +45,11 @@ API_PREFIX = "/api/v1"
 DOCS_STATIC = "/docs/static"
 HEALTH_DB_TIMEOUT_SECONDS = 3.0
 # Multipart uploads that count their own bytes as they arrive (larger limits of their own).
-UPLOAD_PATHS = (rf"{API_PREFIX}/applications/[^/]+/attachments", rf"{API_PREFIX}/staff/imports")
+UPLOAD_PATHS = (
+    rf"{API_PREFIX}/applications/[^/]+/attachments",
+    rf"{API_PREFIX}/staff/imports",
+    rf"{API_PREFIX}/staff/visits/[^/]+/photos",
+)
 log = structlog.get_logger()
 
 

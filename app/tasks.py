@@ -20,6 +20,7 @@ from app.kit.idempotency import purge_expired
 from app.kit.timeutil import now
 from app.monitoring import tasks as monitoring
 from app.monitoring.warnings import tasks as warnings
+from app.visits import tasks as visits
 
 log = structlog.get_logger()
 
@@ -64,6 +65,7 @@ HANDLERS: dict[str, Handler] = {
     "warnings:scan": warnings.run_scan,
     "warnings:nightly-scan": warnings.nightly_scan,
     RETENTION_JOB: anonymise_expired_applications,
+    visits.RECOMPUTE_JOB: visits.recompute_due_dates,
 }
 
 PERIODIC: tuple[Periodic, ...] = (
@@ -74,4 +76,6 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("warnings:nightly-scan", every=timedelta(days=1), offset=NIGHTLY),
     # The retention rule (保存期限): finished applications anonymised once their time is up.
     Periodic(RETENTION_JOB, every=timedelta(days=1), offset=NIGHTLY),
+    # 00:05 in Beijing: visit policy entries dated today take effect in the due dates.
+    Periodic(visits.RECOMPUTE_JOB, every=timedelta(days=1), offset=timedelta(hours=16, minutes=5)),
 )

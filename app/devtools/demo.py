@@ -1,5 +1,5 @@
-"""Demo data for ``seed-demo``: Wenjiang's region tree, staff accounts, a few applications, and
-the monitoring registry (standards and about 24,000 monitored people)."""
+"""Demo data for ``seed-demo``: Wenjiang's region tree, staff accounts, a few applications, the
+monitoring registry (standards and about 24,000 monitored people) and past visits."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import service as accounts
 from app.accounts.passwords import DEMO_PASSWORD
 from app.devtools.demo_registry import seed_registry
+from app.devtools.demo_visits import seed_visits
 from app.intake import service as intake
 from app.intake.schemas import ApplicationCreate
 from app.kit.actor import Actor
@@ -84,6 +85,7 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
             await intake.submit(session, actor, body)
             created_applications += 1
     registry = await seed_registry(session)
+    visits = await seed_visits(session)
     return {
         "regions": regions,
         "staff": created_staff,
@@ -91,4 +93,5 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
         "standards": registry["standards"],
         "households": registry["households"],
         "monitored_people": registry["people"],
+        "visits": visits,
     }

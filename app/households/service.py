@@ -46,6 +46,7 @@ from app.kit.timeutil import now, to_local
 from app.models.household import Household, HouseholdMember
 from app.regions.jurisdiction import covers
 from app.regions.service import require_leaf_region
+from app.schedules import recompute as schedules
 
 
 async def readable(
@@ -195,6 +196,7 @@ async def create_household(
     await log.save(
         session, actor, "household.create", {"reference": household.reference}, first=True
     )
+    await schedules.recompute_household(session, household.id)  # its first visit falls due
     return household
 
 
@@ -212,6 +214,8 @@ async def update_household(
         session, actor, household_id, expected_version, version_required=version_required
     )
     log = ChangeLog(household)
+    # Risk level and community decide the visit cycle (走访周期).
+    before = (household.risk_level, household.region_code)
     if body.region_code is not None and body.region_code != household.region_code:
         await _require_region(session, actor, body.region_code)
         log.set(household, "region_code", body.region_code, "update")
@@ -233,6 +237,8 @@ async def update_household(
         if spending.education is not None:
             log.set(household, "education_spending", spending.education, "update")
     await log.save(session, actor, "household.update")
+    if (household.risk_level, household.region_code) != before:
+        await schedules.recompute_household(session, household.id)
     return household
 
 

@@ -22,7 +22,7 @@ from app.models.idempotency import IdempotencyRecord
 from app.models.job import Job
 from app.models.monitoring import MonitoringImport, Signal
 from app.models.region import Region
-from app.models.visit import Visit, VisitPolicy, VisitSchedule
+from app.models.visit import Visit, VisitNeed, VisitPhoto, VisitPolicy, VisitSchedule
 from app.models.warning import EarlyWarning, WarningEvent, WarningRule, WarningScan
 
 __all__ = [
@@ -51,6 +51,8 @@ __all__ = [
     "Staff",
     "Standard",
     "Visit",
+    "VisitNeed",
+    "VisitPhoto",
     "VisitPolicy",
     "VisitSchedule",
     "WarningEvent",

@@ -36,12 +36,18 @@ class VisitPolicy(IdMixin, Model):
 
 
 class VisitSchedule(Model):
-    """What the visits domain keeps per household: its assignee, its last visit, and a visit
-    pulled forward by a confirmed warning. The due date itself is derived when read (see
-    ``app/visits/schedule.py``), so it always follows the household's current category and risk
-    level and the policy in force."""
+    """What the visits domain keeps per household: its assignee, its last visit, a visit
+    pulled forward by a confirmed warning, and the next due date they and the policy give,
+    materialised so worklists read it from an index (``app/schedules/recompute.py`` keeps it in
+    step: every change to a household's category, risk level or region, to the policy, a visit
+    or a pull-forward recomputes it)."""
 
     __tablename__ = "visit_schedules"
+    # A worker's worklist reads their ~150 rows by assignee and sorts them; an area's goes
+    # through the households' region index. ``next_due_on`` is deliberately not indexed: a
+    # policy change rewrites it for every household, and with no index on it (and the table's
+    # fillfactor at 50 on PostgreSQL, set by the migration) those are HOT updates, several
+    # times faster than maintaining index entries for 300,000 new row versions.
     __table_args__ = (Index("ix_visit_schedules_assignee", "assignee_id", "household_id"),)
 
     household_id: Mapped[int] = mapped_column(
@@ -55,6 +61,7 @@ class VisitSchedule(Model):
     pulled_forward_on: Mapped[date | None]
     pulled_at: Mapped[datetime | None]
     pull_reason: Mapped[str | None] = mapped_column(String(200))
+    next_due_on: Mapped[date | None]
 
 
 class Visit(IdMixin, Model):
@@ -90,4 +97,42 @@ class Visit(IdMixin, Model):
     due_on: Mapped[date]  # the household's due date when this visit was made
     on_time: Mapped[bool]
     application_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("applications.id"))
+    # The warning the visit raised for the district to see (follow-up), if any.
+    warning_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("warnings.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VisitPhoto(IdMixin, Model):
+    """A photo taken on a visit, stored on disk under a random name like an application's
+    attachments (JPEG or PNG, at most 10 MB, 9 a visit)."""
+
+    __tablename__ = "visit_photos"
+    __table_args__ = (Index("ix_visit_photos_visit", "visit_id", "id"),)
+
+    visit_id: Mapped[int] = mapped_column(BigId, ForeignKey("visits.id"))
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(BigId)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VisitNeed(IdMixin, Model):
+    """A need for services a visit found (服务需求), waiting for a service plan or referral.
+    The description is personal (health, family) and encrypted."""
+
+    __tablename__ = "visit_needs"
+    __table_args__ = (
+        Index("ix_visit_needs_household", "household_id", "id"),
+        Index("ix_visit_needs_open", "status", "region_code", "id"),
+    )
+
+    visit_id: Mapped[int] = mapped_column(BigId, ForeignKey("visits.id"))
+    household_id: Mapped[int] = mapped_column(BigId, ForeignKey("households.id"))
+    region_code: Mapped[str] = mapped_column(String(12))
+    need_type: Mapped[str] = mapped_column(String(16))
+    detail_enc: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | planned | closed
+    created_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

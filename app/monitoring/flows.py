@@ -24,7 +24,7 @@ from app.models.warning import EarlyWarning
 from app.monitoring.warnings import scans
 from app.monitoring.warnings import service as warnings
 from app.monitoring.warnings.schemas import Delivery, ResolveIn, Route, VerifyIn, WarningDetail
-from app.visits import service as visits
+from app.schedules import service as schedules
 
 # A confirmed warning's household is visited again within this many days, by level.
 PULL_FORWARD_DAYS = {"red": 3, "orange": 7, "yellow": 14}
@@ -43,7 +43,7 @@ async def verify_warning(
     visit forward (within ``PULL_FORWARD_DAYS`` of its level)."""
     detail = await warnings.verify(session, actor, warning_id, body)
     if detail.status == "verified" and detail.household_id is not None:
-        await visits.pull_forward(
+        await schedules.pull_forward(
             session,
             detail.household_id,
             reason=f"预警 #{detail.id} 核实属实：{detail.rule_name}",

@@ -1,20 +1,25 @@
-"""SQL for visits. Every read of households goes through :func:`readable_statement`; the due
-date of any number of households is one statement (:func:`due_rows`), never a Python loop."""
+"""SQL for visits. Every read of households goes through :func:`readable_statement`; due dates
+are read from ``visit_schedules.next_due_on``, which :mod:`app.schedules.recompute` keeps in
+step (set-based), so a worklist is an index range, never a computation over every household."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
+    Integer,
     Select,
+    String,
     Subquery,
+    bindparam,
     case,
     delete,
     func,
-    literal,
     select,
     tuple_,
     update,
@@ -26,12 +31,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import Forbidden
 from app.kit.actor import Actor
 from app.kit.rotation import EncryptedField
-from app.kit.sqldates import earlier_of, local_date
 from app.models.account import Staff
-from app.models.household import Household
-from app.models.visit import Visit, VisitPolicy, VisitSchedule
-from app.regions.jurisdiction import in_subtree
-from app.visits.policy import Entry, regular_due_sql
+from app.models.household import Household, HouseholdMember
+from app.models.visit import Visit, VisitNeed, VisitPhoto, VisitPolicy, VisitSchedule
+from app.models.warning import OPEN_WARNING_STATUSES, EarlyWarning
+from app.regions.jurisdiction import in_subtree, subtree_bounds
+from app.schedules.policy import Entry
 
 RISK_RANK = case(
     (Household.risk_level == "high", 0), (Household.risk_level == "medium", 1), else_=2
@@ -61,59 +66,181 @@ def readable_statement(actor: Actor, *columns: Any) -> Select[Any]:
     raise Forbidden("仅限辖区工作人员", code="staff_only")
 
 
-def next_due_sql(today: date) -> ColumnElement[Any]:
-    """Each household's next due date (see :mod:`app.visits.policy` for the rule)."""
-    regular = regular_due_sql(
-        category=Household.category,
-        risk_level=Household.risk_level,
-        region_code=Household.region_code,
-        start_on=func.coalesce(VisitSchedule.last_visit_on, local_date(Household.created_at)),
-        today=today,
-    )
-    return earlier_of(regular, VisitSchedule.pulled_forward_on)
-
-
 def open_warnings_sql() -> ColumnElement[int]:
-    """Open warnings about the household: none until the monitoring domain keeps them."""
-    return literal(0)
-
-
-def due_rows(actor: Actor, f: DueFilter, today: date) -> Subquery:
-    """Active households in scope with their next due date, risk rank and open warnings."""
-    stmt = readable_statement(
-        actor,
-        Household.id.label("household_id"),
-        Household.reference,
-        Household.region_code,
-        Household.category,
-        Household.risk_level,
-        VisitSchedule.last_visit_at,
-        next_due_sql(today).label("next_due_on"),
-        open_warnings_sql().label("open_warnings"),
-        VisitSchedule.assignee_id,
-        RISK_RANK.label("risk_rank"),
-    ).where(Household.status == "active")
-    if f.region_code:
-        stmt = stmt.where(in_subtree(Household.region_code, f.region_code))
-    if f.assignee_id is not None:
-        stmt = stmt.where(VisitSchedule.assignee_id == f.assignee_id)
-    if f.unassigned:
-        stmt = stmt.where(VisitSchedule.assignee_id.is_(None))
-    if f.category:
-        category = None if f.category == "none" else f.category
-        stmt = stmt.where(
-            Household.category.is_(None) if category is None else Household.category == category
+    """Warnings about the household still being worked on (one index probe per row)."""
+    return (
+        select(func.count())
+        .select_from(EarlyWarning)
+        .where(
+            EarlyWarning.household_id == Household.id,
+            EarlyWarning.status.in_(OPEN_WARNING_STATUSES),
         )
+        .correlate(Household)
+        .scalar_subquery()
+    )
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Which filters a worklist query has: one built statement per shape, reused with new
+    parameters (building and keying a statement costs more than the indexed query itself)."""
+
+    region: bool
+    assignee: bool
+    unassigned: bool
+    category: str | None  # None (no filter), "none" (no category yet) or "value"
+    risk: bool
+    household: bool
+    overdue: bool = False
+    after: bool = False
+
+
+def _shape(f: DueFilter, *, overdue: bool = False, after: bool = False) -> _Shape:
+    return _Shape(
+        region=bool(f.region_code),
+        assignee=f.assignee_id is not None,
+        unassigned=f.unassigned,
+        category=None if not f.category else ("none" if f.category == "none" else "value"),
+        risk=bool(f.risk_level),
+        household=f.household_id is not None,
+        overdue=overdue,
+        after=after,
+    )
+
+
+def _params(actor: Actor, f: DueFilter, today: date, until: date) -> dict[str, Any]:
+    """The values for a shape's statement; the jurisdiction first (staff only)."""
+    if actor.kind != "staff" or not actor.region_code:
+        raise Forbidden("仅限辖区工作人员", code="staff_only")
+    scope_low, scope_high = subtree_bounds(actor.region_code)
+    params: dict[str, Any] = {
+        "scope_low": scope_low,
+        "scope_high": scope_high,
+        "today": today,
+        "until": until,
+    }
+    if f.region_code:
+        params["region_low"], params["region_high"] = subtree_bounds(f.region_code)
+    if f.assignee_id is not None:
+        params["assignee_id"] = f.assignee_id
+    if f.category and f.category != "none":
+        params["category"] = f.category
     if f.risk_level:
-        stmt = stmt.where(Household.risk_level == f.risk_level)
+        params["risk_level"] = f.risk_level
     if f.household_id is not None:
-        stmt = stmt.where(Household.id == f.household_id)
+        params["household_id"] = f.household_id
+    return params
+
+
+def _due_rows(shape: _Shape) -> Subquery:
+    """Active households in the jurisdiction (``scope_low``..``scope_high``, the same rule as
+    :func:`readable_statement`) with their stored next due date, risk rank and open warnings."""
+    stmt = (
+        select(
+            Household.id.label("household_id"),
+            Household.reference,
+            Household.region_code,
+            Household.category,
+            Household.risk_level,
+            VisitSchedule.last_visit_at,
+            VisitSchedule.next_due_on,
+            open_warnings_sql().label("open_warnings"),
+            VisitSchedule.assignee_id,
+            RISK_RANK.label("risk_rank"),
+        )
+        .select_from(Household)
+        .join(VisitSchedule, VisitSchedule.household_id == Household.id)
+        .where(
+            Household.region_code.between(
+                bindparam("scope_low", type_=String()), bindparam("scope_high", type_=String())
+            ),
+            Household.status == "active",
+            VisitSchedule.next_due_on <= bindparam("until", type_=Date()),
+        )
+    )
+    if shape.region:
+        stmt = stmt.where(
+            Household.region_code.between(
+                bindparam("region_low", type_=String()),
+                bindparam("region_high", type_=String()),
+            )
+        )
+    if shape.assignee:
+        stmt = stmt.where(VisitSchedule.assignee_id == bindparam("assignee_id", type_=Integer()))
+    if shape.unassigned:
+        stmt = stmt.where(VisitSchedule.assignee_id.is_(None))
+    if shape.category == "none":
+        stmt = stmt.where(Household.category.is_(None))
+    elif shape.category:
+        stmt = stmt.where(Household.category == bindparam("category", type_=String()))
+    if shape.risk:
+        stmt = stmt.where(Household.risk_level == bindparam("risk_level", type_=String()))
+    if shape.household:
+        stmt = stmt.where(Household.id == bindparam("household_id", type_=Integer()))
     return stmt.subquery("due")
 
 
 def _urgency(due: Subquery) -> tuple[Any, ...]:
     """Most urgent first: earliest due (most overdue), highest risk, most open warnings."""
     return (due.c.next_due_on, due.c.risk_rank, -due.c.open_warnings, due.c.household_id)
+
+
+@functools.lru_cache(maxsize=256)
+def page_statement(shape: _Shape) -> Select[Any]:
+    due = _due_rows(shape)
+    stmt = select(due)
+    if shape.overdue:
+        stmt = stmt.where(due.c.next_due_on < bindparam("today", type_=Date()))
+    if shape.after:
+        stmt = stmt.where(
+            tuple_(*_urgency(due))
+            > tuple_(
+                bindparam("after_day", type_=Date()),
+                bindparam("after_rank", type_=Integer()),
+                bindparam("after_warnings", type_=Integer()),
+                bindparam("after_id", type_=Integer()),
+            )
+        )
+    return stmt.order_by(*_urgency(due)).limit(bindparam("limit", type_=Integer()))
+
+
+@functools.lru_cache(maxsize=256)
+def counts_statement(shape: _Shape) -> Select[Any]:
+    due = _due_rows(shape)
+    today = bindparam("today", type_=Date())
+
+    def count_if(condition: ColumnElement[bool]) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    return select(
+        func.count(),
+        count_if(due.c.next_due_on < today),
+        count_if(due.c.next_due_on == today),
+        count_if(due.c.assignee_id.is_(None)),
+    )
+
+
+def worklist_query(
+    actor: Actor,
+    f: DueFilter,
+    *,
+    today: date,
+    until: date,
+    overdue_only: bool = False,
+    after: tuple[date, int, int, int] | None = None,
+    limit: int = 21,
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The page statement for these filters and its parameters (for the benchmark's plan)."""
+    params = _params(actor, f, today, until) | {"limit": limit}
+    if after is not None:
+        day, rank, warnings, household_id = after
+        params |= {
+            "after_day": day,
+            "after_rank": rank,
+            "after_warnings": -warnings,
+            "after_id": household_id,
+        }
+    return page_statement(_shape(f, overdue=overdue_only, after=after is not None)), params
 
 
 async def worklist(
@@ -127,47 +254,25 @@ async def worklist(
     after: tuple[date, int, int, int] | None,
     limit: int,
 ) -> list[Any]:
-    due = due_rows(actor, f, today)
-    stmt = select(due).where(due.c.next_due_on <= until)
-    if overdue_only:
-        stmt = stmt.where(due.c.next_due_on < today)
-    if after is not None:
-        day, rank, warnings, household_id = after
-        stmt = stmt.where(tuple_(*_urgency(due)) > tuple_(day, rank, -warnings, household_id))
-    stmt = stmt.order_by(*_urgency(due)).limit(limit)
-    return list((await session.execute(stmt)).all())
+    stmt, params = worklist_query(
+        actor, f, today=today, until=until, overdue_only=overdue_only, after=after, limit=limit
+    )
+    return list((await session.execute(stmt, params)).all())
 
 
 async def worklist_counts(
     session: AsyncSession, actor: Actor, f: DueFilter, *, today: date, until: date
 ) -> dict[str, int]:
-    due = due_rows(actor, f, today)
-
-    def count_if(condition: ColumnElement[bool]) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    row = (
-        await session.execute(
-            select(
-                func.count(),
-                count_if(due.c.next_due_on < today),
-                count_if(due.c.next_due_on == today),
-                count_if(due.c.assignee_id.is_(None)),
-            ).where(due.c.next_due_on <= until)
-        )
-    ).one()
+    params = _params(actor, f, today, until)
+    row = (await session.execute(counts_statement(_shape(f)), params)).one()
     total, overdue, due_today, unassigned = (int(v or 0) for v in row)
     return {"total": total, "overdue": overdue, "due_today": due_today, "unassigned": unassigned}
 
 
-async def next_due_of(
-    session: AsyncSession, actor: Actor, household_id: int, today: date
-) -> date | None:
-    due = due_rows(actor, DueFilter(household_id=household_id), today)
-    value = await session.scalar(select(due.c.next_due_on))
-    if isinstance(value, str):  # SQLite hands back a computed date as text
-        return date.fromisoformat(value)
-    return value
+async def next_due_of(session: AsyncSession, household_id: int) -> date | None:
+    return await session.scalar(
+        select(VisitSchedule.next_due_on).where(VisitSchedule.household_id == household_id)
+    )
 
 
 # ---- policy --------------------------------------------------------------------------------
@@ -242,31 +347,6 @@ async def last_visit_at(session: AsyncSession, household_id: int) -> datetime | 
     return await session.scalar(
         select(VisitSchedule.last_visit_at).where(VisitSchedule.household_id == household_id)
     )
-
-
-async def pull(
-    session: AsyncSession, household_id: int, *, on: date, at: datetime, reason: str
-) -> None:
-    """Set the pulled-forward date unless an earlier one stands."""
-    insert = _insert(session)
-    stmt = insert(VisitSchedule).values(
-        household_id=household_id, pulled_forward_on=on, pulled_at=at, pull_reason=reason
-    )
-    current = VisitSchedule.__table__.c
-    earlier = current.pulled_forward_on.is_(None) | (
-        stmt.excluded.pulled_forward_on < current.pulled_forward_on
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["household_id"],
-        set_={
-            "pulled_forward_on": case(
-                (earlier, stmt.excluded.pulled_forward_on), else_=current.pulled_forward_on
-            ),
-            "pulled_at": case((earlier, stmt.excluded.pulled_at), else_=current.pulled_at),
-            "pull_reason": case((earlier, stmt.excluded.pull_reason), else_=current.pull_reason),
-        },
-    )
-    await session.execute(stmt)
 
 
 async def household_exists(session: AsyncSession, household_id: int) -> Household | None:
@@ -391,8 +471,74 @@ async def reassign(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+# ---- needs and photos ----------------------------------------------------------------------
+
+
+async def need_ids_of(session: AsyncSession, visit_ids: list[int]) -> dict[int, list[int]]:
+    """The needs each visit recorded, in one query for a page of visits."""
+    found: dict[int, list[int]] = {vid: [] for vid in visit_ids}
+    if visit_ids:
+        rows = await session.execute(
+            select(VisitNeed.visit_id, VisitNeed.id)
+            .where(VisitNeed.visit_id.in_(visit_ids))
+            .order_by(VisitNeed.id)
+        )
+        for visit_id, need_id in rows:
+            found[visit_id].append(need_id)
+    return found
+
+
+async def photos_of(session: AsyncSession, visit_ids: list[int]) -> dict[int, list[VisitPhoto]]:
+    found: dict[int, list[VisitPhoto]] = {vid: [] for vid in visit_ids}
+    if visit_ids:
+        rows = await session.scalars(
+            select(VisitPhoto).where(VisitPhoto.visit_id.in_(visit_ids)).order_by(VisitPhoto.id)
+        )
+        for photo in rows:
+            found[photo.visit_id].append(photo)
+    return found
+
+
+async def count_photos(session: AsyncSession, visit_id: int) -> int:
+    return int(
+        await session.scalar(
+            select(func.count()).select_from(VisitPhoto).where(VisitPhoto.visit_id == visit_id)
+        )
+        or 0
+    )
+
+
+async def get_visit(
+    session: AsyncSession, visit_id: int, *, for_update: bool = False
+) -> Visit | None:
+    stmt = select(Visit).where(Visit.id == visit_id)
+    if for_update and session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt)
+
+
+async def get_photo(session: AsyncSession, visit_id: int, photo_id: int) -> VisitPhoto | None:
+    return await session.scalar(
+        select(VisitPhoto).where(VisitPhoto.visit_id == visit_id, VisitPhoto.id == photo_id)
+    )
+
+
+async def head_of(session: AsyncSession, household_id: int) -> tuple[str, str] | None:
+    """The household's head (or first active member): name and encrypted ID number."""
+    row = (
+        await session.execute(
+            select(HouseholdMember.name, HouseholdMember.id_enc)
+            .where(HouseholdMember.household_id == household_id, HouseholdMember.active)
+            .order_by(HouseholdMember.relation != "head", HouseholdMember.id)
+            .limit(1)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 SEALED_COLUMNS = [
     EncryptedField("visit.notes", Visit.id, Visit.notes_enc),
     EncryptedField("visit.needs", Visit.id, Visit.needs_enc),
+    EncryptedField("visit_need.detail", VisitNeed.id, VisitNeed.detail_enc),
 ]
 """Personal fields under the data key, for its rotation (:mod:`app.kit.rotation`)."""

@@ -5,19 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BeforeValidator, Field
 
 from app.accounts.dependencies import (
+    AnyCallerStandalone,
     RequireVisitPolicyManage,
     RequireVisitsAssign,
     RequireVisitsRead,
     RequireVisitsRecord,
 )
 from app.db.deps import Session
+from app.db.session import session_scope
 from app.households.schemas import RiskLevel
-from app.kit.idempotency import IdempotencyKey, run_once
+from app.kit.idempotency import IdempotencyKey, request_fingerprint, run_once
 from app.kit.inputs import REGION_PATTERN, code_before
 from app.kit.inputs import RegionCode as RegionCodeIn
 from app.kit.pagination import (
@@ -31,13 +33,15 @@ from app.kit.pagination import (
 )
 from app.kit.params import MAX_ID, RecordId
 from app.kit.schemas import InputSchema, Schema
-from app.visits import service
+from app.kit.uploads import receive_file, stored_path
+from app.visits import flows, photos, service
 from app.visits.repository import DueFilter
 from app.visits.schemas import (
     MAX_POLICY_ENTRIES,
     DueCounts,
     DueItem,
     DuePage,
+    PhotoOut,
     PolicyCategory,
     PolicyEntry,
     PolicyEntryOut,
@@ -45,8 +49,10 @@ from app.visits.schemas import (
     VisitOut,
     VisitPage,
 )
+from app.visits.stats.router import router as stats_router
 
 router = APIRouter(prefix="/staff", tags=["visits"])
+router.include_router(stats_router)
 
 Reader = RequireVisitsRead
 Recorder = RequireVisitsRecord
@@ -196,11 +202,14 @@ async def record_visit(
     actor: Recorder,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Record a home visit (a device retrying sends the same Idempotency-Key)."""
+    """Record a home visit (a device retrying sends the same Idempotency-Key), with its
+    follow-ups: a warning for the district, needs for services, an application on the
+    household's behalf, all in the visit's transaction."""
 
     async def create() -> tuple[int, object]:
-        visit = await service.record_visit(session, actor, household_id, body)
-        return 201, VisitOut.model_validate(service.visit_out(visit)).model_dump(mode="json")
+        visit = await flows.record_visit(session, actor, household_id, body)
+        (out,) = await service.visits_out(session, [visit])
+        return 201, VisitOut.model_validate(out).model_dump(mode="json")
 
     fingerprint = {"household_id": household_id, "visit": body}
     status, payload = await run_once(session, actor, idempotency_key, fingerprint, create)
@@ -225,6 +234,79 @@ async def list_visits(
     )
     page, next_cursor = split_page(rows, limit, lambda v: (v.visited_at.isoformat(), v.id))
     return VisitPage(
-        items=[VisitOut.model_validate(service.visit_out(v)) for v in page],
+        items=[VisitOut.model_validate(v) for v in await service.visits_out(session, page)],
         next_cursor=next_cursor,
+    )
+
+
+MULTIPART_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/visits/{visit_id}/photos",
+    status_code=201,
+    response_model=PhotoOut,
+    openapi_extra=MULTIPART_BODY,
+    responses={413: {"description": "超过 10 MB"}, 415: {"description": "不是 JPEG/PNG"}},
+)
+async def upload_photo(
+    visit_id: RecordId,
+    request: Request,
+    actor: AnyCallerStandalone,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Add a photo to a visit (JPEG or PNG, at most 10 MB, 9 a visit); no transaction is held
+    open while the file streams in."""
+    async with session_scope() as session:
+        await photos.check_attachable(session, actor, visit_id)
+    received = await receive_file(request, photos.ACCEPTED, photos.UNSUPPORTED)
+    try:
+        async with session_scope() as session:
+
+            async def create() -> tuple[int, object]:
+                photo = await photos.attach(session, actor, visit_id, received)
+                return 201, PhotoOut.model_validate(photo).model_dump(mode="json")
+
+            fingerprint = {"visit_id": visit_id, "sha256": received.sha256}
+            status, payload = await run_once(
+                session, actor, idempotency_key, request_fingerprint(fingerprint), create
+            )
+    finally:
+        received.discard()  # a no-op once the file was kept under its final name
+    return JSONResponse(payload, status_code=status)
+
+
+@router.get("/visits/{visit_id}/photos", response_model=list[PhotoOut])
+async def list_photos(visit_id: RecordId, session: Session, actor: Reader) -> list[PhotoOut]:
+    """A visit's photos."""
+    return [PhotoOut.model_validate(p) for p in await photos.photos(session, actor, visit_id)]
+
+
+@router.get(
+    "/visits/{visit_id}/photos/{photo_id}",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}},
+)
+async def download_photo(
+    visit_id: RecordId, photo_id: RecordId, session: Session, actor: Reader
+) -> FileResponse:
+    """One photo's file (the view is audited)."""
+    photo = await photos.readable_photo(session, actor, visit_id, photo_id)
+    return FileResponse(
+        stored_path(photo.storage_name),
+        media_type=photo.content_type,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
     )

@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 
 from app.households.categories.vocabulary import Category
 from app.households.schemas import RiskLevel
+from app.intake.schemas import HelpType
 from app.kit.inputs import EffectiveDate, RegionCode
 from app.kit.schemas import InputSchema, LocalDateTime, Page, Schema, UtcDateTime
 
@@ -84,6 +85,49 @@ Latitude = Annotated[Decimal, Field(ge=-90, le=90, max_digits=9, decimal_places=
 Longitude = Annotated[Decimal, Field(ge=-180, le=180, max_digits=9, decimal_places=6)]
 
 
+class WarningLevel(StrEnum):
+    red = "red"
+    orange = "orange"
+    yellow = "yellow"
+
+
+class WarningFollowUp(InputSchema):
+    """Raise a warning (rule ``visit_concern``) for the district's warnings queue."""
+
+    level: WarningLevel = WarningLevel.yellow
+    summary: str = Field(min_length=1, max_length=500)
+
+
+class NeedFollowUp(InputSchema):
+    """A need for services (服务需求) to plan or refer."""
+
+    need_type: NeedType
+    detail: str = Field(min_length=1, max_length=2000)
+
+
+class ApplicationFollowUp(InputSchema):
+    """Open an application (一键求助, channel ``staff``) on the household's behalf, for its head,
+    with the household's consent."""
+
+    help_types: list[HelpType] = Field(min_length=1, max_length=len(HelpType))
+    description: str = Field(default="", max_length=2000)
+    consent: bool
+
+    @model_validator(mode="after")
+    def _consented(self) -> ApplicationFollowUp:
+        if self.consent is not True:
+            raise ValueError("需经本人同意（consent 必须为 true）")
+        return self
+
+
+class FollowUps(InputSchema):
+    """What the visit sets going, in the visit's transaction (all or nothing)."""
+
+    warning: WarningFollowUp | None = None
+    needs: list[NeedFollowUp] = Field(default_factory=list, max_length=8)
+    application: ApplicationFollowUp | None = None
+
+
 class VisitCreate(InputSchema):
     visited_at: UtcDateTime
     met: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(max_length=20)
@@ -94,6 +138,7 @@ class VisitCreate(InputSchema):
     risk_level_after: RiskLevel
     latitude: Latitude | None = None
     longitude: Longitude | None = None
+    follow_ups: FollowUps | None = None
 
     @model_validator(mode="after")
     def _coordinates_together(self) -> VisitCreate:
@@ -102,6 +147,14 @@ class VisitCreate(InputSchema):
         if self.need_type is not None and self.needs is None:
             raise ValueError("给出 need_type 时须写明 needs")
         return self
+
+
+class PhotoOut(Schema):
+    id: int
+    content_type: str
+    size: int
+    sha256: str
+    created_at: LocalDateTime
 
 
 class VisitOut(Schema):
@@ -123,6 +176,9 @@ class VisitOut(Schema):
     due_on: dt.date
     on_time: bool
     application_id: int | None
+    warning_id: int | None
+    need_ids: list[int]
+    photos: list[PhotoOut]
 
 
 VisitPage = Page[VisitOut]

@@ -14,8 +14,10 @@ from tests.households.helpers import create_household
 
 
 async def backdate(household_id: int, days: int) -> None:
-    """Pretend the household was registered ``days`` days ago."""
+    """Pretend the household was registered ``days`` days ago (and recompute its due date, as
+    the services do after every change they make)."""
     from app.db.session import session_scope
+    from app.schedules.recompute import recompute_household
 
     async with session_scope() as session:
         await session.execute(
@@ -25,6 +27,7 @@ async def backdate(household_id: int, days: int) -> None:
                 created_at=now() - timedelta(days=days), risk_set_at=now() - timedelta(days=days)
             )
         )
+        await recompute_household(session, household_id)
 
 
 async def old_household(

@@ -1,6 +1,6 @@
-"""The set-based due dates (one SQL statement) agree with the readable Python rule near every
-threshold: due yesterday, today and tomorrow; entries taking effect today and tomorrow; the
-district's rule, a street's and a community's; a visit pulled forward or not."""
+"""The set-based due dates (the one UPDATE ... FROM that stores them) agree with the readable
+Python rule near every threshold: due yesterday, today and tomorrow; entries taking effect today
+and tomorrow; the district's rule, a street's and a community's; a visit pulled forward or not."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import insert, select
 
-from app.kit.actor import Actor
 from app.kit.timeutil import local_today, now, to_local
 from app.models.household import Household
 from app.models.visit import VisitPolicy, VisitSchedule
-from app.visits import repository
-from app.visits.policy import DEFAULT_CYCLES, Entry, cycle_for, next_due_on, region_columns
-from app.visits.repository import DueFilter
+from app.schedules.policy import DEFAULT_CYCLES, Entry, cycle_for, next_due_on, region_columns
+from app.schedules.recompute import recompute
 
 REGIONS = ("510115001001", "510115001002", "510115002001")
 CATEGORIES = (None, "dibao", "tekun", "dibao_edge", "expenditure_hardship", "other_special")
@@ -84,11 +82,14 @@ async def test_sql_and_python_agree_near_every_threshold() -> None:
                 for e in entries
             ],
         )
-    district = Actor("staff", 1, "district_officer", "510115000000")
     async with session_scope() as session:
-        due = repository.due_rows(district, DueFilter(), today)
-        rows = (await session.execute(select(due.c.household_id, due.c.next_due_on))).all()
-    sql = {hid: on if isinstance(on, date) else date.fromisoformat(on) for hid, on in rows}
+        # Households without a schedule row get one; every row gets its date.
+        assert await recompute(session, today=today) == len(households)
+        assert await recompute(session, today=today) == 0  # nothing left to change
+        rows = (
+            await session.execute(select(VisitSchedule.household_id, VisitSchedule.next_due_on))
+        ).all()
+    sql = dict(rows)
     by_id = {s["household_id"]: s for s in schedules}
     registered = to_local(created).date()
     python = {

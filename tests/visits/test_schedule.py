@@ -126,7 +126,7 @@ async def test_risk_raised_by_a_visit_shortens_the_next_cycle(client: httpx.Asyn
 
 async def test_confirmed_warning_pulls_the_visit_forward(client: httpx.AsyncClient) -> None:
     from app.db.session import session_scope
-    from app.visits.service import pull_forward
+    from app.schedules.service import pull_forward
 
     worker = await street(client)
     household = await old_household(client, worker, days=10)

@@ -22,6 +22,7 @@ from app.kit.actor import Actor
 from app.kit.money import money
 from app.kit.pagination import after_id, split_page
 from app.models.household import CategoryChange, Household
+from app.schedules import recompute as schedules
 from app.standards.repository import value_in_force
 
 
@@ -103,6 +104,8 @@ async def apply_decision(
         f"household.{action}",
         {"category": decision.category, "previous_category": previous},
     )
+    # The category decides the visit cycle (an approval's enrolment comes through here too).
+    await schedules.recompute_household(session, household.id)
     return change
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Forbidden
 from app.kit.actor import Actor
-from app.models.warning import EarlyWarning, WarningEvent
+from app.models.warning import OPEN_WARNING_STATUSES, EarlyWarning, WarningEvent
 from app.regions.jurisdiction import in_subtree
 
 
@@ -70,6 +70,21 @@ async def get_readable(
     if for_update:
         stmt = stmt.with_for_update()
     return await session.scalar(stmt)
+
+
+async def open_warning(
+    session: AsyncSession, rule_code: str, subject_key: str
+) -> EarlyWarning | None:
+    """The subject's warning of this rule still being worked on, locked for the change."""
+    return await session.scalar(
+        select(EarlyWarning)
+        .where(
+            EarlyWarning.rule_code == rule_code,
+            EarlyWarning.subject_key == subject_key,
+            EarlyWarning.status.in_(OPEN_WARNING_STATUSES),
+        )
+        .with_for_update()
+    )
 
 
 async def history(session: AsyncSession, warning_id: int) -> list[WarningEvent]:

@@ -42,6 +42,10 @@ class InvalidTransition(AppError):
     message = "当前状态不允许此操作"
 
 
+# Warnings a person raises, not a rule: their code and name (rules' names come from the catalog).
+RAISED_BY_STAFF = {"visit_concern": "入户走访发现异常"}
+
+
 def warning_not_found() -> NotFound:
     return NotFound("预警不存在", code="warning_not_found")
 
@@ -63,7 +67,7 @@ def item(warning: EarlyWarning, at: datetime) -> WarningItem:
     return WarningItem(
         id=warning.id,
         rule=warning.rule_code,
-        rule_name=rule.name if rule else warning.rule_code,
+        rule_name=rule.name if rule else RAISED_BY_STAFF.get(warning.rule_code, warning.rule_code),
         rule_class=warning.rule_class,
         level=warning.level,
         status=warning.status,
@@ -157,6 +161,74 @@ async def record_step(
         {"from": from_status, "to": to_status, **(detail or {})},
     )
     await session.flush()
+
+
+async def raise_warning(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    rule_code: str,
+    household_id: int,
+    region_code: str,
+    person_name: str,
+    level: str,
+    summary: str,
+    evidence: list[dict[str, Any]],
+) -> EarlyWarning:
+    """A warning a worker raises about a household (e.g. from a visit) for the district to see,
+    entering the same queue and life cycle as the rules' warnings. While one of the same kind
+    is still open for the household, the new evidence joins it (one open warning per rule and
+    subject) and the more urgent level wins."""
+    assert rule_code in RAISED_BY_STAFF
+    subject_key = f"h:{household_id}"
+    warning = await repository.open_warning(session, rule_code, subject_key)
+    if warning is None:
+        warning = EarlyWarning(
+            rule_code=rule_code,
+            rule_class="need",
+            level=level,
+            status="open",
+            subject_key=subject_key,
+            household_id=household_id,
+            person_name=person_name,
+            region_code=region_code,
+            summary=summary[:500],
+            evidence=evidence,
+            opened_at=now(),
+        )
+        session.add(warning)
+        await session.flush()
+        action, from_status = "open", None
+    else:
+        rank = {"red": 0, "orange": 1, "yellow": 2}
+        if rank.get(level, 2) < rank.get(warning.level, 2):
+            warning.level = level
+        warning.evidence = [*(warning.evidence or []), *evidence]
+        warning.summary = summary[:500]
+        action, from_status = "add_evidence", warning.status
+    session.add(
+        WarningEvent(
+            warning_id=warning.id,
+            at=now(),
+            actor_id=actor.id,
+            actor_role=actor.role,
+            action=action,
+            from_status=from_status,
+            to_status=warning.status,
+            note=summary[:500],
+            detail={"evidence": len(evidence)},
+        )
+    )
+    await audit.record(
+        session,
+        actor,
+        f"warning.{action}",
+        "warning",
+        warning.id,
+        {"rule": rule_code, "household_id": household_id, "level": warning.level},
+    )
+    await session.flush()
+    return warning
 
 
 def _require(warning: EarlyWarning, *statuses: str) -> None:

@@ -1,6 +1,7 @@
 """Visit policy (走访周期): days between visits per category and risk level, optionally per region
 subtree, effective-dated; and the rule that turns it into a household's next due date, once in
-SQL over any number of households and once in Python (the readable twin the tests compare).
+SQL over any number of households (:mod:`app.schedules.recompute` stores it) and once in Python
+(the readable twin the tests compare).
 
 Resolution: among the entries for the household's category (``none`` when it has none yet) and
 risk level that are in force on the day and cover its region, the most specific region wins,
@@ -20,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 
-from app.kit.sqldates import add_days
 from app.models.visit import VisitPolicy
 from app.regions.jurisdiction import CODE_LENGTH, covers, significant_prefix, subtree_bounds
 
@@ -117,7 +117,7 @@ def next_due_on(
     pulled_forward_on: date | None,
     today: date,
 ) -> date:
-    """A household's next due date, as :func:`due_on_sql` computes it."""
+    """A household's next due date, as :func:`app.schedules.recompute.recompute` stores it."""
     cycle = cycle_for(entries, category, risk_level, region_code, today)
     regular = (last_visit_on or registered_on) + timedelta(days=cycle)
     if pulled_forward_on is not None and pulled_forward_on < regular:
@@ -156,10 +156,3 @@ def cycle_sql(category: Any, risk_level: Any, region_code: Any, today: date) -> 
         .scalar_subquery()
     )
     return func.coalesce(stored, _default_cycle(wanted, risk_level))
-
-
-def regular_due_sql(
-    *, category: Any, risk_level: Any, region_code: Any, start_on: Any, today: date
-) -> ColumnElement[Any]:
-    """``start_on`` (last visit or registration) plus the cycle in force."""
-    return add_days(start_on, cycle_sql(category, risk_level, region_code, today))
