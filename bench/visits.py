@@ -332,8 +332,8 @@ async def worklist_bench(requests: int) -> None:
     from app.main import create_app
     from app.models.account import Staff
     from app.regions.jurisdiction import subtree_bounds
-    from app.visits import repository, service
-    from app.visits.repository import DueFilter
+    from app.visits import service, worklist_sql
+    from app.visits.worklist_sql import DueFilter
 
     print(f"\n== a worker's worklist: {requests} requests ==", flush=True)
     rng = random.Random(9)
@@ -426,7 +426,7 @@ async def worklist_bench(requests: int) -> None:
     print(f"ratio HTTP/hand p95:    {http_p95 / hand_p95:.2f}x (includes auth and JSON)")
     w = sample[0]
     actor = Actor("staff", w.id, "community_worker", w.region_code)
-    stmt, params = repository.worklist_query(
+    stmt, params = worklist_sql.worklist_query(
         actor, DueFilter(assignee_id=w.id), today=today, until=until
     )
     async with session_scope() as session:

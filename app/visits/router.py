@@ -35,7 +35,6 @@ from app.kit.params import MAX_ID, RecordId
 from app.kit.schemas import InputSchema, Schema
 from app.kit.uploads import receive_file, stored_path
 from app.visits import flows, photos, service
-from app.visits.repository import DueFilter
 from app.visits.schemas import (
     MAX_POLICY_ENTRIES,
     DueCounts,
@@ -50,6 +49,7 @@ from app.visits.schemas import (
     VisitPage,
 )
 from app.visits.stats.router import router as stats_router
+from app.visits.worklist_sql import DueFilter
 
 router = APIRouter(prefix="/staff", tags=["visits"])
 router.include_router(stats_router)

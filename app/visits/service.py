@@ -21,7 +21,7 @@ from app.regions.jurisdiction import covers
 from app.regions.service import get_region
 from app.schedules.policy import Entry, default_entries, region_columns
 from app.schedules.recompute import recompute, recompute_household
-from app.visits import repository
+from app.visits import repository, worklist_sql
 from app.visits.errors import (
     AssigneeNotEligible,
     AssigneeOutOfJurisdiction,
@@ -32,8 +32,8 @@ from app.visits.errors import (
     VisitBeforeHousehold,
     VisitInFuture,
 )
-from app.visits.repository import DueFilter
 from app.visits.schemas import NeedFollowUp, PolicyEntry, VisitCreate
+from app.visits.worklist_sql import DueFilter
 
 # A phone's clock may run a little fast; a visit later than this is refused.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -124,8 +124,8 @@ async def worklist(
     """Households due by ``until`` (default: 30 days on), most urgent first, and the counts."""
     today = local_today()
     until = until or today + timedelta(days=30)
-    counts = await repository.worklist_counts(session, actor, f, today=today, until=until)
-    rows = await repository.worklist(
+    counts = await worklist_sql.worklist_counts(session, actor, f, today=today, until=until)
+    rows = await worklist_sql.worklist(
         session,
         actor,
         f,

@@ -2,7 +2,7 @@
 on the application that registered them
 
 Revision ID: hhct0001
-Revises: priv0001
+Revises: visits02
 Create Date: 2026-11-30 04:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "hhct0001"
-down_revision: str | None = "priv0001"
+down_revision: str | None = "visits02"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
