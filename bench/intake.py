@@ -175,9 +175,12 @@ def find_wrk() -> str:
     return found
 
 
-def write_bodies(path: Path, count: int, start: int, communities: list[str]) -> None:
+def write_bodies(
+    path: Path, count: int, start: int, communities: list[str], consent_version: str
+) -> None:
     """``count`` valid one-click help bodies for oneself, one JSON object a line, each about a
-    person of its own (an ID number with a valid check digit that no other line has)."""
+    person of its own (an ID number with a valid check digit that no other line has), agreeing
+    to the privacy notice ``consent_version``."""
     from app.kit.idnumber import make_id_number
 
     with path.open("w", encoding="utf-8") as out:
@@ -196,6 +199,7 @@ def write_bodies(path: Path, count: int, start: int, communities: list[str]) -> 
                 "help_types": HELP_MIX[n % len(HELP_MIX)],
                 "description": "生活困难，申请救助",
                 "consent": True,
+                "consent_version": consent_version,
             }
             out.write(json.dumps(body, ensure_ascii=False) + "\n")
 
@@ -278,12 +282,15 @@ async def count_rows(dsn: str, table: str) -> int:
         await conn.close()
 
 
-async def wechat_token(base_url: str) -> str:
-    """A resident's access token, through the fake WeChat login (JIUZHU_WECHAT_MODE=fake)."""
+async def wechat_token(base_url: str) -> tuple[str, str]:
+    """A resident's access token, through the fake WeChat login (JIUZHU_WECHAT_MODE=fake), and
+    the version of the privacy notice in force, as the mini program gets them."""
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
         response = await client.post("/api/v1/auth/wechat/login", json={"code": "bench-resident"})
         response.raise_for_status()
-        return str(response.json()["access_token"])
+        notice = await client.get("/api/v1/privacy-notice")
+        notice.raise_for_status()
+        return str(response.json()["access_token"]), str(notice.json()["version"])
 
 
 def measure(wrk: str, name: str, args: argparse.Namespace, cmd: list[str], env: dict[str, str],
@@ -298,7 +305,7 @@ def measure(wrk: str, name: str, args: argparse.Namespace, cmd: list[str], env: 
         url = srv.base_url + path
         warm_bodies, bodies = (data["work"] / f"{name}-{round_no}-{k}.jsonl" for k in "wm")
         for file in (warm_bodies, bodies):
-            write_bodies(file, per_round, data["next_body"], data["communities"])
+            write_bodies(file, per_round, data["next_body"], data["communities"], data["notice"])
             data["next_body"] += per_round
         tag = f"{name}{round_no}-{uuid.uuid4().hex[:8]}"
         run_wrk(wrk, url, args, args.warmup, str(warm_bodies), data["token"], tag + "w")
@@ -368,7 +375,7 @@ def submit_phase(args: argparse.Namespace, env: dict[str, str], data: dict[str, 
                 "--no-proxy-headers"]  # fmt: skip
     port = free_port()
     with server([*app_cmd, "--port", str(port)], env, port, logs / "app.log", "app") as srv:
-        data["token"] = run(wechat_token(srv.base_url))
+        data["token"], data["notice"] = run(wechat_token(srv.base_url))
     print(
         f"\n== Submit: POST /api/v1/applications vs POST /bare (one INSERT), driven by wrk ==\n"
         f"  uvicorn workers {args.workers} (both servers), {os.cpu_count()} CPUs, load average "
