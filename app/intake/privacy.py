@@ -49,10 +49,15 @@ async def require_consent(session: AsyncSession, actor: Actor) -> None:
     if actor.kind != "resident" or actor.id is None:
         return
     if await repository.active_withdrawal(session, actor.id) is not None:
-        raise Forbidden(
-            "您已撤回个人信息处理同意，请先重新同意隐私告知（POST /me/consent）再提交申请",
-            code="consent_withdrawn",
-        )
+        raise consent_withdrawn()
+
+
+def consent_withdrawn() -> Forbidden:
+    """The answer to a submission from a resident whose withdrawal of consent is in force."""
+    return Forbidden(
+        "您已撤回个人信息处理同意，请先重新同意隐私告知（POST /me/consent）再提交申请",
+        code="consent_withdrawn",
+    )
 
 
 async def withdraw_consent(session: AsyncSession, actor: Actor) -> ConsentWithdrawal:

@@ -10,10 +10,11 @@ from app.accounts.dependencies import (
     AnyCallerStandalone,
     CurrentResident,
     CurrentSubmitter,
+    TokenSubmitter,
 )
 from app.db.deps import Session
 from app.db.session import session_scope
-from app.intake import attachments, privacy, queries, service, views
+from app.intake import attachments, privacy, queries, service, submission, views
 from app.intake.attachments import receive_file, stored_path
 from app.intake.notices import NOTICES
 from app.intake.schemas import (
@@ -55,17 +56,12 @@ MULTIPART_BODY = {
 @router.post("/applications", status_code=201, response_model=ApplicationOut)
 async def submit_application(
     body: ApplicationCreate,
-    actor: CurrentSubmitter,
+    actor: TokenSubmitter,
     session: Session,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """One-click help (一键求助): for oneself, on someone's behalf, or from an agency."""
-
-    async def create() -> tuple[int, object]:
-        application = await service.submit(session, actor, body)
-        return 201, views.resident_view(application).model_dump(mode="json")
-
-    status, payload = await run_once(session, actor, idempotency_key, body, create)
+    status, payload = await submission.submit(session, actor, idempotency_key, body)
     return JSONResponse(payload, status_code=status)
 
 

@@ -97,6 +97,27 @@ def _seal(body: Any) -> str:
     return get_cipher().encrypt(json.dumps(jsonable_encoder(body), ensure_ascii=False))
 
 
+# The claim as a data-modifying CTE on PostgreSQL, for a hot path that claims the key in the
+# same statement as other work (``FROM claim`` yields no row when the key is taken); its
+# parameters are ``claim_params``.
+CLAIM_CTE = (
+    "claim AS (INSERT INTO idempotency_records (caller, key, request_hash, created_at) "
+    "VALUES (:idem_caller, :idem_key, :idem_hash, :idem_at) "
+    "ON CONFLICT (caller, key) DO NOTHING RETURNING id)"
+)
+# Records the response on the claimed record: :func:`response_params` gives its parameters.
+RECORD_RESPONSE = _RECORD_RESPONSE
+
+
+def claim_params(actor: Actor, key: str, fingerprint: str) -> dict[str, Any]:
+    return {"idem_caller": actor.key, "idem_key": key, "idem_hash": fingerprint, "idem_at": now()}
+
+
+def response_params(record_id: int, status: int, body: Any) -> dict[str, Any]:
+    """The parameters of :data:`RECORD_RESPONSE`: the response as it is kept for replays."""
+    return {"record_id": record_id, "status_code": status, "response": _seal(body)}
+
+
 async def _claim(session: AsyncSession, caller: str, key: str, fingerprint: str) -> int | None:
     """Insert the record unless the key is taken: its id, or None. A concurrent request with
     the key makes this wait on its row lock until that request commits or rolls back."""
@@ -152,6 +173,8 @@ async def run_once(
         _RECORD_RESPONSE,
         {"record_id": record_id, "status_code": status, "response": _seal(body)},
     )
+
+    await session.execute(_RECORD_RESPONSE, response_params(record_id, status, body))
     return status, body
 
 

@@ -32,3 +32,11 @@ async def next_number(session: AsyncSession, sequence: str, count: int = 1) -> i
         await session.flush()
         return 1
     return int(last) - count + 1
+
+
+def nextval_sql(sequence: str) -> str:
+    """PostgreSQL's SQL for a new value of ``sequence``, for a statement that draws it along
+    with other work (the same sequence :func:`next_number` draws from)."""
+    if not sequence.replace("_", "").isalnum():
+        raise ValueError(f"not a sequence name: {sequence!r}")
+    return f"nextval('{sequence}')"
