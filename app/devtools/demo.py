@@ -12,7 +12,7 @@ from app.accounts import service as accounts
 from app.accounts.passwords import DEMO_PASSWORD
 from app.devtools.demo_registry import seed_registry
 from app.devtools.demo_visits import seed_visits
-from app.intake import service as intake
+from app.intake import creation as intake
 from app.intake.schemas import ApplicationCreate
 from app.kit.actor import Actor
 from app.kit.idnumber import make_id_number

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from app.accounts.dependencies import RequireCasesCreate, RequireCasesRead, RequireCasesWork
 from app.db.deps import Session
-from app.intake import flows, queries, service, subject
+from app.intake import creation, flows, queries, service, subject
 from app.intake.queries import QueueFilter
 from app.intake.schemas import (
     ApplicationCreate,
@@ -65,7 +65,7 @@ async def enter_application(
     """Enter an application taken at a counter or on a home visit (channel ``staff``)."""
 
     async def create() -> tuple[int, object]:
-        application = await service.submit(session, actor, body)
+        application = await creation.submit(session, actor, body)
         detail = await service.case_detail(session, actor, application.id)
         return 201, detail.model_dump(mode="json")
 

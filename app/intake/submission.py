@@ -11,7 +11,7 @@ On PostgreSQL a new submission costs two statements in the request's transaction
 2. one that inserts the application, its first event and its audit entry and records the
    response on the idempotency record, as data-modifying CTEs (SQLAlchemy Core, compiled once).
 
-Every value is made by the same code as :func:`app.intake.service.submit` (which SQLite and the
+Every value is made by the same code as :func:`app.intake.creation.submit` (which SQLite and the
 staff's own entry use): the application, its first event and its audit entry are built as ORM
 objects, never added to a session, and their columns are what the statement inserts. The
 response is the same view of the same object. A taken key (a replay, another body under the
@@ -36,10 +36,10 @@ from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.schema import ColumnDefault
 
 from app.errors import Unauthorized
-from app.intake import privacy, service, views
+from app.intake import creation, privacy, views
+from app.intake.creation import OpenCase
 from app.intake.repository import REFERENCE_SEQUENCE
 from app.intake.schemas import ApplicationCreate
-from app.intake.service import OpenCase
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.idempotency import (
@@ -61,7 +61,7 @@ Payload = tuple[int, Any]
 _OPEN = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
 _EARLIEST_OPEN = ("status IN (", _OPEN, ") ORDER BY id LIMIT 1) AS open_case ON true")
 # The earliest open application about the same person: by ID number, or (a report without one)
-# by phone and name; as service.submit finds it (repository.find_open_case). Built of constants.
+# by phone and name; as creation.submit finds it (repository.find_open_case). Built of constants.
 _LOOKUPS = {
     "id": "".join(
         (
@@ -162,7 +162,7 @@ async def _create(
     claim: dict[str, Any] | None,
 ) -> tuple[Payload, int | None] | None:
     """Statements 1 and 2; None when the key is taken (nothing was written or drawn)."""
-    id_hash, phone_hash = service.subject_hashes(body)
+    id_hash, phone_hash = creation.subject_hashes(body)
     lookup = "id" if id_hash else "phone" if phone_hash else "none"
     params: dict[str, Any] = {
         "id_hash": id_hash,
@@ -182,17 +182,17 @@ async def _create(
         if drawn.open_id is not None
         else None
     )
-    application = service.new_application(
+    application = creation.new_application(
         actor, body, submitted=now(), number=drawn.number, open_case=open_case
     )
     application.id = drawn.application_id
-    event = service.first_event(actor, application, open_case)
+    event = creation.first_event(actor, application, open_case)
     entry = audit.entry(
         actor,
         "application.submit",
         "application",
         application.id,
-        service.submit_audit_detail(application),
+        creation.submit_audit_detail(application),
     )
     set_committed_value(application, "events", [event])
     payload: Payload = (201, views.resident_view(application).model_dump(mode="json"))
@@ -214,7 +214,7 @@ async def submit(
     session: AsyncSession, actor: Actor, key: str | None, body: ApplicationCreate
 ) -> Payload:
     """Submit once per caller and ``Idempotency-Key``: status and JSON body of the answer."""
-    await service.check_submission(session, actor, body)
+    await creation.check_submission(session, actor, body)
     if session.get_bind().dialect.name != "postgresql" or actor.kind not in ("resident", "agency"):
         return await _through_unit_of_work(session, actor, key, body)
     conn = await session.connection()
@@ -239,7 +239,7 @@ async def _through_unit_of_work(
         raise Unauthorized(code="invalid_token")
 
     async def create() -> Payload:
-        application = await service.submit(session, actor, body)
+        application = await creation.submit(session, actor, body)
         return 201, views.resident_view(application).model_dump(mode="json")
 
     return await run_once(session, actor, key, body, create)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import Invalid
 from app.households import ledger
 from app.households.schemas import LedgerIn, LedgerKind
+from app.intake import creation
 from app.intake import service as intake
 from app.intake.schemas import ApplicationCreate, Relation, SubjectIn
 from app.kit.actor import Actor
@@ -97,7 +98,7 @@ async def _deliver(
         return {"delivery": "application", "application_id": case.id}
     if body.delivery == Delivery.application:
         subject = await _subject_for_application(session, warning, body)
-        application = await intake.submit(
+        application = await creation.submit(
             session,
             actor,
             ApplicationCreate(

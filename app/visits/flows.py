@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.scopes import Scope, has_scope
 from app.errors import Forbidden, Invalid
-from app.intake import service as intake
+from app.intake import creation as intake
 from app.intake.schemas import ApplicationCreate, Relation, SubjectIn
 from app.kit.actor import Actor
 from app.kit.crypto import get_cipher

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from app.intake.creation import due_at_for
 from app.intake.schemas import HelpType
-from app.intake.service import due_at_for
 from tests.helpers import id_number, login_resident, login_staff
 from tests.intake.support import (
     DISTRICT,
