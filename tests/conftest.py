@@ -187,4 +187,9 @@ def upload_dir() -> Iterator[Path]:
 
     directory = get_settings().upload_dir
     assert directory is not None
+    # Files other tests in this worker left behind would be counted as this test's.
+    if directory.exists():
+        for path in directory.iterdir():
+            if path.is_file():
+                path.unlink()
     yield directory
