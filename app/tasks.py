@@ -20,6 +20,8 @@ from app.kit.idempotency import purge_expired
 from app.kit.timeutil import now
 from app.monitoring import tasks as monitoring
 from app.monitoring.warnings import tasks as warnings
+from app.notifications import service as notifications_service
+from app.notifications import tasks as notifications
 
 log = structlog.get_logger()
 
@@ -64,6 +66,9 @@ HANDLERS: dict[str, Handler] = {
     "warnings:scan": warnings.run_scan,
     "warnings:nightly-scan": warnings.nightly_scan,
     RETENTION_JOB: anonymise_expired_applications,
+    notifications_service.SEND_JOB: notifications.send,
+    notifications_service.OVERDUE_JOB: notifications.overdue,
+    notifications_service.CONTENT_CHECK_JOB: notifications.content_check,
 }
 
 PERIODIC: tuple[Periodic, ...] = (
@@ -74,4 +79,6 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("warnings:nightly-scan", every=timedelta(days=1), offset=NIGHTLY),
     # The retention rule (保存期限): finished applications anonymised once their time is up.
     Periodic(RETENTION_JOB, every=timedelta(days=1), offset=NIGHTLY),
+    # Inbox messages for applications and warnings past their time limit.
+    Periodic(notifications_service.OVERDUE_JOB, every=timedelta(hours=1)),
 )
