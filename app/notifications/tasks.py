@@ -1,11 +1,13 @@
 """Jobs: delivering a resident's message through WeChat, the overdue sweep, content checks.
 
-Delivery is at least once and never twice after a success was recorded: each step commits in
-its own short transaction (not the job's), so the record of a send survives whatever happens to
-the job afterwards, and a retry reads it first. A message is sent only while the resident holds
-an unused one-time subscription to its template: one is taken before the call and given back if
-the call fails. The window that remains is a worker killed after WeChat accepted a message and
-before the record committed: that message goes again (WeChat has no idempotency key).
+Delivery is at least once and never twice after a success was recorded: the checks before the
+call commit in a short transaction of their own (nothing is held while WeChat answers, and
+SQLite's one write lock stays free for the shared token), and the outcome commits with the
+job's done mark; a retry reads the recorded status first. A message is sent only while the
+resident holds an unused one-time subscription to its template: one is taken before the call
+and given back if the call fails. The window that remains is a worker killed after WeChat
+accepted a message and before the record committed: that message goes again (WeChat has no
+idempotency key); the fault test shows it is at most the jobs the killed worker held.
 """
 
 from __future__ import annotations
@@ -99,26 +101,26 @@ async def send(session: AsyncSession, payload: dict[str, Any]) -> None:
         async with session_scope() as step:
             await repository.give_back_subscription(step, resident_id, template.template_id)
         raise
-    async with session_scope() as step:
-        if outcome == "unsubscribed":
-            # 43101: WeChat says the user holds no subscription; no retry would change that.
-            await repository.clear_subscription(step, resident_id, template.template_id)
-            await repository.mark(
-                step, notification_id, status="skipped", last_error="微信：用户未订阅（43101）"
-            )
-            return
-        if outcome == "fake":
-            await repository.record_fake(
-                step,
-                {
-                    "openid": message["touser"],
-                    "template_id": message["template_id"],
-                    "page": message["page"],
-                    "data": message["data"],
-                    "sent_at": now(),
-                },
-            )
-        await repository.mark(step, notification_id, status="sent", sent_at=now(), last_error=None)
+    # The outcome commits with the job's done mark, atomically: a retry reads it first.
+    if outcome == "unsubscribed":
+        # 43101: WeChat says the user holds no subscription; no retry would change that.
+        await repository.clear_subscription(session, resident_id, template.template_id)
+        await repository.mark(
+            session, notification_id, status="skipped", last_error="微信：用户未订阅（43101）"
+        )
+        return
+    if outcome == "fake":
+        await repository.record_fake(
+            session,
+            {
+                "openid": message["touser"],
+                "template_id": message["template_id"],
+                "page": message["page"],
+                "data": message["data"],
+                "sent_at": now(),
+            },
+        )
+    await repository.mark(session, notification_id, status="sent", sent_at=now(), last_error=None)
 
 
 async def _deliver(message: dict[str, Any]) -> str:

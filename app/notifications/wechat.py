@@ -10,7 +10,7 @@ that see it rejected at once refresh it once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -29,6 +29,16 @@ log = structlog.get_logger()
 
 TOKEN_REJECTED = {40001, 42001, 40014}  # invalid, expired, malformed access token
 NO_SUBSCRIPTION = 43101
+
+
+# This process's copy of the shared token: (app id, token, expires at). Read again from the
+# database when it nears expiry or WeChat refuses it.
+_known: dict[str, tuple[str, datetime]] = {}
+
+
+def forget_token() -> None:
+    """Drop this process's copy (tests start each from the database)."""
+    _known.clear()
 
 
 class WeChatDown(Exception):
@@ -146,6 +156,18 @@ class WeChatApi:
         that waited on the lock while another refreshed gets the new token without a call."""
         appid = self.settings.wechat_appid or "-"
         cipher = get_cipher()
+        margin = timedelta(seconds=self.settings.wechat_token_margin_seconds)
+        known = _known.get(appid)
+        if known is not None and known[0] != rejected and known[1] - margin > now():
+            return known[0]
+        # Then the row, without a lock: deliveries do not queue on it.
+        async with session_scope() as session:
+            row = await session.get(WeChatAccessToken, appid)
+            if row is not None and row.token_enc and row.expires_at is not None:
+                stored = cipher.decrypt(row.token_enc)
+                if row.expires_at - margin > now() and stored != rejected:
+                    _known[appid] = (stored, row.expires_at)
+                    return stored
         async with session_scope() as session:
             dialect = session.get_bind().dialect.name
             insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -159,10 +181,11 @@ class WeChatApi:
             )
             assert row is not None
             current = cipher.decrypt(row.token_enc) if row.token_enc else None
-            margin = timedelta(seconds=self.settings.wechat_token_margin_seconds)
             fresh = row.expires_at is not None and row.expires_at - margin > now()
             if current and fresh and current != rejected:
-                return current
+                assert row.expires_at is not None
+                _known[appid] = (current, row.expires_at)
+                return current  # another process refreshed it while this one waited
             # force_refresh only when WeChat refused the very token we hold: otherwise the
             # stable token (valid for everyone) is what we need.
             token, expires_in = await self.stable_token(
@@ -173,7 +196,8 @@ class WeChatApi:
             row.refreshed_at = now()
             row.refreshes = row.refreshes + 1
             log.info("wechat_token_refreshed", forced=current == rejected)
-            return token
+        _known[appid] = (token, now() + timedelta(seconds=expires_in))
+        return token
 
 
 def _json(body: dict[str, Any]) -> bytes:

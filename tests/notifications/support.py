@@ -15,6 +15,7 @@ from app.config import WeChatMode, get_settings
 from app.db.session import session_scope
 from app.jobs.runner import Runner
 from app.models import Application, Job, Notification
+from app.notifications.wechat import forget_token
 from app.tasks import HANDLERS
 from tests.helpers import application_body, login_resident
 from tests.jobs.support import Clock
@@ -32,6 +33,7 @@ def live_wechat(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.MockRouter]:
     monkeypatch.setattr(settings, "wechat_appid", "wx-test-appid")
     monkeypatch.setattr(settings, "wechat_secret", "wx-test-secret")
     monkeypatch.setattr(settings, "wechat_api_base", WECHAT)
+    forget_token()
     with respx.mock(assert_all_called=False) as router:
         router.get(f"{WECHAT}/sns/jscode2session").mock(side_effect=_session)
         yield router

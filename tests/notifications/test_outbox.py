@@ -198,8 +198,12 @@ async def test_three_deliveries_seeing_40001_refresh_the_token_once(
     # Fetch the first token, then three deliveries at once.
     assert await tasks.api().access_token() == "old"
     ids = [n.id for n in await notifications()]
-    async with session_scope() as session:
-        await asyncio.gather(*(tasks.send(session, {"id": i}) for i in ids))
+
+    async def deliver(notification_id: int) -> None:
+        async with session_scope() as session:  # each as its own worker's job
+            await tasks.send(session, {"id": notification_id})
+
+    await asyncio.gather(*(deliver(i) for i in ids))
 
     assert token.call_count == 2  # the first fetch, and one refresh
     assert json.loads(token.calls[1].request.content)["force_refresh"] is True
