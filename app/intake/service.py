@@ -37,6 +37,7 @@ from app.kit.actor import Actor
 from app.kit.crypto import get_cipher, mask_id_number, mask_phone
 from app.kit.timeutil import add_working_days, now, to_local
 from app.models.application import Application, ApplicationEvent
+from app.notifications import service as notifications
 from app.regions.jurisdiction import covers
 from app.regions.service import region_names, require_leaf_region
 
@@ -162,6 +163,7 @@ async def submit(session: AsyncSession, actor: Actor, body: ApplicationCreate) -
     )
     await session.flush()  # the event and its audit entry in one go
     set_committed_value(application, "events", [event])
+    await notifications.check_application_text(session, application)
     return application
 
 
@@ -203,6 +205,7 @@ async def case_detail(session: AsyncSession, actor: Actor, application_id: int) 
         linked_application_ids=await repository.linked_ids(session, application),
         decision=decision,
         timeline=timeline(application),
+        content_check=await notifications.content_status(session, "application", application.id),
     )
 
 
@@ -311,6 +314,7 @@ async def transition(
         body.public_note,
         detail,
     )
+    await notifications.application_status(session, application, body.public_note)
     return application
 
 
@@ -340,6 +344,7 @@ async def withdraw(
         note,
         note,
     )
+    await notifications.application_status(session, application)
     return application
 
 
@@ -378,6 +383,7 @@ async def assign(
         body.note,
         detail={"assignee_id": assignee.id, "previous_assignee_id": previous},
     )
+    await notifications.case_assigned(session, application)
     return application
 
 

@@ -311,6 +311,7 @@ def _inbox_row(
 
 
 def _key(prefix: str, *parts: Any) -> Any:
+    """SQL: ``prefix:part:part`` (the message's key, one per cause and recipient)."""
     expr: Any = literal(prefix)
     for part in parts:
         expr = expr + literal(":") + cast(part, String)
@@ -387,3 +388,38 @@ async def notify_overdue(
         EarlyWarning.assignee_id.is_not(None),
     )
     return count + await insert_from_select(session, warnings, INBOX_COLUMNS)
+
+
+async def notify_red_warnings_of_scan(
+    session: AsyncSession, *, scan_id: int, title: str, roles: tuple[str, ...], at: datetime
+) -> int:
+    """An inbox row for each red warning a scan opened and each officer covering its region,
+    in one statement."""
+    stmt = select(
+        *_inbox_row(
+            Staff.id,
+            "red_warning",
+            title,
+            "warning",
+            EarlyWarning.id,
+            _key("red_warning:warning", EarlyWarning.id, Staff.id),
+            at,
+        )
+    ).where(
+        EarlyWarning.scan_id == scan_id,
+        EarlyWarning.level == "red",
+        EarlyWarning.status == "open",
+        covering_staff(EarlyWarning.region_code),
+        Staff.role.in_(roles),
+    )
+    return await insert_from_select(session, stmt, INBOX_COLUMNS)
+
+
+async def insert_inbox_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Many inbox rows in one statement."""
+    if rows:
+        await session.execute(
+            _insert(session)(Notification)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )

@@ -138,14 +138,39 @@ async def warning_assigned(session: AsyncSession, warning: EarlyWarning) -> int 
 async def visits_assigned(
     session: AsyncSession, household_ids: list[int], assignee_id: int | None
 ) -> int:
-    """Tell the worker which households they now visit (one message per household)."""
-    if assignee_id is None:
+    """Tell the worker which households they now visit: one inbox message per household, in
+    one statement."""
+    if assignee_id is None or not household_ids:
         return 0
-    sent = 0
-    for household_id in household_ids:
-        if await _to_staff(session, "visit_assigned", assignee_id, "household", household_id):
-            sent += 1
-    return sent
+    at = now()
+    await repository.insert_inbox_rows(
+        session,
+        [
+            {
+                "recipient_kind": "staff",
+                "recipient_id": assignee_id,
+                "event": "visit_assigned",
+                "title": STAFF_EVENTS["visit_assigned"],
+                "record_type": "household",
+                "record_id": household_id,
+                "data": {},
+                "key": f"visit_assigned:household:{household_id}:{assignee_id}:{at.isoformat()}",
+                "status": "inbox",
+                "attempts": 0,
+                "created_at": at,
+                "updated_at": at,
+            }
+            for household_id in household_ids
+        ],
+    )
+    return len(household_ids)
+
+
+async def red_warnings_of_scan(session: AsyncSession, scan_id: int) -> int:
+    """Tell the street and district officers covering each red warning a scan opened."""
+    return await repository.notify_red_warnings_of_scan(
+        session, scan_id=scan_id, title=STAFF_EVENTS["red_warning"], roles=DISPATCH_ROLES, at=now()
+    )
 
 
 async def red_warning(session: AsyncSession, warning: EarlyWarning) -> int:
@@ -211,6 +236,21 @@ async def check_content(
             key=f"{CONTENT_CHECK_JOB}:{check_id}",
             max_attempts=6,
         )
+
+
+async def check_application_text(session: AsyncSession, application: Application) -> None:
+    """Queue the content check of an application's description (a job after the submission)."""
+    if application.description.strip():
+        await check_content(
+            session, "application", application.id, "description", application.region_code
+        )
+
+
+async def content_status(session: AsyncSession, record_type: str, record_id: int) -> str | None:
+    """The content check's verdict on a record's public text, None when none was made."""
+    checks = await repository.content_checks_of(session, record_type, [record_id])
+    check = checks.get(record_id)
+    return None if check is None else check.status
 
 
 # -- residents' subscriptions ---------------------------------------------------------------

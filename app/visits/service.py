@@ -18,6 +18,7 @@ from app.kit.actor import Actor
 from app.kit.crypto import get_cipher
 from app.kit.timeutil import local_today, now, to_local
 from app.models.visit import Visit, VisitPolicy
+from app.notifications import service as notifications
 from app.regions.jurisdiction import covers
 from app.regions.service import get_region
 from app.visits import repository
@@ -181,6 +182,7 @@ async def assign(
         if await repository.count_outside(session, actor, staff.region_code, ids=ids):
             raise AssigneeOutOfJurisdiction()
     await repository.assign(session, ids, assignee_id, now())
+    await notifications.visits_assigned(session, ids, assignee_id)
     await audit.record(
         session,
         actor,

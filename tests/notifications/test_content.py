@@ -19,7 +19,6 @@ from tests.jobs.support import Clock
 from tests.notifications.support import (
     CHECK,
     TOKEN,
-    application,
     jobs_of,
     live_wechat,
     resident_with_application,
@@ -29,14 +28,6 @@ from tests.notifications.support import (
 __all__ = ["live_wechat"]
 GUANGHUA = "510115001001"
 GONGPING = "510115002000"
-
-
-async def _queue_check(application_id: int) -> None:
-    found = await application(application_id)
-    async with session_scope() as session:
-        await service.check_content(
-            session, "application", application_id, "description", found.region_code
-        )
 
 
 async def _checks() -> list[ContentCheck]:
@@ -64,8 +55,9 @@ async def test_a_risky_text_is_held_for_review_and_the_case_goes_on(
             "trace_id": "trace-1",
         }
     )
+    # Submitting queues the check; the submission itself answered 201 without waiting for it.
     resident, application_id = await resident_with_application(client)
-    await _queue_check(application_id)
+    assert [c.status for c in await _checks()] == ["pending"]
     await runner().run_due()
 
     sent = json.loads(check.calls.last.request.content)
@@ -95,17 +87,21 @@ async def test_wechat_down_blocks_nothing_and_the_check_runs_when_back(
     live_wechat.post(TOKEN).respond(json={"access_token": "tok", "expires_in": 7200})
     check = live_wechat.post(CHECK)
     check.side_effect = httpx.ConnectTimeout("down")
-    _resident, application_id = await resident_with_application(client)
-    await _queue_check(application_id)
+    resident, application_id = await resident_with_application(client)  # 201 while down
     clock = Clock()
     await runner(clock).run_due()
+    mine = await client.get(f"/applications/{application_id}", headers=resident)
+    assert mine.status_code == 200
     [job] = await jobs_of(service.CONTENT_CHECK_JOB)
     assert job.status == "queued" and "WeChatDown" in (job.last_error or "")
     assert [c.status for c in await _checks()] == ["pending"]
+    worker = await login_staff(client, "g1", "community_worker", GUANGHUA)
+    detail = await client.get(f"/staff/applications/{application_id}", headers=worker)
+    assert detail.json()["content_check"] == "pending"
 
     check.side_effect = None
     check.respond(json={"errcode": 0, "result": {"suggest": "pass", "label": 100}})
     clock.advance(timedelta(hours=1))
     await runner(clock).run_due()
     assert [c.status for c in await _checks()] == ["pass"]
-    assert await _holds(client, await login_staff(client, "g1", "community_worker", GUANGHUA)) == []
+    assert await _holds(client, worker) == []
