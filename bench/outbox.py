@@ -65,6 +65,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def start(args: list[str], env: dict[str, str], pipe: bool = False) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE if pipe else None,
+        start_new_session=True,
+    )
+
+
 def message(n: int) -> dict[str, Any]:
     """The body a delivery sends for message n (what the bare loop sends too)."""
     return {
@@ -190,12 +200,7 @@ async def deliver(workers: int, count: int, env: dict[str, str]) -> tuple[float,
     await queue_messages(count)
     started = time.perf_counter()
     processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "app", "worker", "--concurrency", str(PER_WORKER)],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
+        start(["-m", "app", "worker", "--concurrency", str(PER_WORKER)], env)
         for _ in range(workers)
     ]
     try:
@@ -243,13 +248,9 @@ async def main() -> None:
         "JIUZHU_LOG_LEVEL": "ERROR",
     }
     os.environ.update(env)
-    subprocess.run([sys.executable, "-m", "app", "migrate"], cwd=ROOT, env=env, check=True)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app.devtools.fake_wechat", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        start_new_session=True,
-    )
+    if start(["-m", "app", "migrate"], env).wait() != 0:
+        sys.exit("migration failed")
+    server = start(["-m", "app.devtools.fake_wechat", str(port)], env, pipe=True)
     try:
         assert server.stdout is not None and server.stdout.readline().startswith(b"ready")
         load = os.getloadavg()[0]

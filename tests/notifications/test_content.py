@@ -76,6 +76,8 @@ async def test_a_risky_text_is_held_for_review_and_the_case_goes_on(
         "risky",
     )
     assert await _holds(client, outsider) == []
+    detail = await client.get(f"/staff/applications/{application_id}", headers=worker)
+    assert detail.json()["content_check"] == "risky"
     # Never rejected: the application stands as submitted.
     mine = await client.get(f"/applications/{application_id}", headers=resident)
     assert mine.status_code == 200 and mine.json()["status"] == "submitted"

@@ -236,3 +236,10 @@ async def test_a_sent_message_is_never_sent_again(
     async with session_scope() as session:
         assert await session.scalar(select(func.count()).select_from(FakeWeChatMessage)) == 0
         assert await session.scalar(select(Job.status).where(Job.kind == SEND_JOB)) == "done"
+
+
+async def test_the_record_of_fake_messages_is_absent_in_live_mode(
+    client: httpx.AsyncClient, live_wechat: respx.MockRouter
+) -> None:
+    response = await client.get("/dev/wechat/sent")
+    assert response.status_code == 404
