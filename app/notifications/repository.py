@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.account import Resident, Staff
-from app.models.application import Application
+from app.models.application import Application, open_text
 from app.models.notification import ContentCheck, FakeWeChatMessage, Notification
 from app.models.notification import WeChatSubscription as Subscription
 from app.models.warning import EarlyWarning
@@ -240,12 +240,12 @@ async def text_to_check(
         return None
     row = (
         await session.execute(
-            select(Application.description, Resident.openid)
+            select(Application.description_enc, Resident.openid)
             .outerjoin(Resident, Resident.id == Application.resident_id)
             .where(Application.id == record_id)
         )
     ).first()
-    return None if row is None else (row[0] or "", row[1])
+    return None if row is None else (open_text(row[0]), row[1])
 
 
 async def record_check(session: AsyncSession, check_id: int, **values: Any) -> None:
