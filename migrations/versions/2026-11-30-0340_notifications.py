@@ -2,7 +2,7 @@
 fake mode's record of messages, and content checks of public texts
 
 Revision ID: notify01
-Revises: priv0001
+Revises: hhct0001
 Create Date: 2026-11-30 03:23:31.535983
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "notify01"
-down_revision: str | None = "priv0001"
+down_revision: str | None = "hhct0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
