@@ -6,7 +6,7 @@ import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from cryptography.fernet import Fernet
 from pydantic import Field, model_validator
@@ -60,6 +60,16 @@ class Settings(BaseSettings):
     wechat_mode: WeChatMode | None = None
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_timeout_seconds: float = 5.0
+    # Subscribe message templates by event: ``{"application_accepted": {"template_id": "...",
+    # "title": "...", "page": "pages/...?id={record_id}", "fields": {"thing3": "note", ...}}}``
+    # (JSON); unset outside production, every event gets a ``dev-<event>`` template.
+    wechat_templates: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # formal | trial | developer: which build of the mini program a message opens.
+    wechat_miniprogram_state: str = Field(default="formal", pattern=r"^(formal|trial|developer)$")
+    # The shared access token is refreshed this long before WeChat says it expires.
+    wechat_token_margin_seconds: int = Field(default=300, ge=0, le=3600)
+    # Attempts a message delivery gets (backoff between them) before it is parked.
+    notify_max_attempts: int = Field(default=8, ge=1, le=50)
     upload_dir: Path | None = None
     # Monitoring imports: the largest file taken (413 beyond), and what an XLSX may inflate to.
     import_max_mb: int = Field(default=150, ge=1)

@@ -37,6 +37,8 @@ from app.logging import configure_logging
 from app.monitoring.router import router as monitoring_router
 from app.monitoring.rules.router import router as warning_rules_router
 from app.monitoring.warnings.router import router as warnings_router
+from app.notifications.router import router as notifications_router
+from app.notifications.tasks import close_http as close_wechat_http
 from app.regions.router import router as regions_router
 from app.standards.router import router as standards_router
 from app.visits.router import router as visits_router
@@ -74,6 +76,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop.set()
         if runner is not None:
             await runner
+        await close_wechat_http()
         await dispose_engine()
 
 
@@ -162,6 +165,7 @@ def create_app() -> FastAPI:
     api.include_router(monitoring_router)
     api.include_router(warning_rules_router)
     api.include_router(warnings_router)
+    api.include_router(notifications_router)
     app.include_router(api)
 
     @app.get("/healthz", include_in_schema=False, response_model=None)

@@ -20,6 +20,8 @@ from app.kit.idempotency import purge_expired
 from app.kit.timeutil import now
 from app.monitoring import tasks as monitoring
 from app.monitoring.warnings import tasks as warnings
+from app.notifications import service as notifications_service
+from app.notifications import tasks as notifications
 from app.visits import tasks as visits
 
 log = structlog.get_logger()
@@ -66,6 +68,9 @@ HANDLERS: dict[str, Handler] = {
     "warnings:nightly-scan": warnings.nightly_scan,
     RETENTION_JOB: anonymise_expired_applications,
     visits.RECOMPUTE_JOB: visits.recompute_due_dates,
+    notifications_service.SEND_JOB: notifications.send,
+    notifications_service.OVERDUE_JOB: notifications.overdue,
+    notifications_service.CONTENT_CHECK_JOB: notifications.content_check,
 }
 
 PERIODIC: tuple[Periodic, ...] = (
@@ -78,4 +83,6 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic(RETENTION_JOB, every=timedelta(days=1), offset=NIGHTLY),
     # 00:05 in Beijing: visit policy entries dated today take effect in the due dates.
     Periodic(visits.RECOMPUTE_JOB, every=timedelta(days=1), offset=timedelta(hours=16, minutes=5)),
+    # Inbox messages for applications and warnings past their time limit.
+    Periodic(notifications_service.OVERDUE_JOB, every=timedelta(hours=1)),
 )

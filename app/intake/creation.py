@@ -25,6 +25,7 @@ from app.kit.actor import Actor
 from app.kit.crypto import get_cipher, mask_id_number, mask_phone
 from app.kit.timeutil import add_working_days, now, to_local
 from app.models.application import Application, ApplicationEvent
+from app.notifications import service as notifications
 from app.regions.jurisdiction import covers
 from app.regions.service import require_leaf_region
 
@@ -174,6 +175,7 @@ async def submit(session: AsyncSession, actor: Actor, body: ApplicationCreate) -
     )
     await session.flush()  # the event and its audit entry in one go
     set_committed_value(application, "events", [event])
+    await notifications.check_application_text(session, application)
     return application
 
 

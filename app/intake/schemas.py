@@ -306,6 +306,9 @@ class CaseDetail(CaseItem):
     linked_application_ids: list[int]
     decision: Decision | None
     timeline: list[TimelineEntry]
+    # WeChat's content check of the description: pending, pass, or risky/review (held for staff
+    # review; the case goes on as usual); null when none was made.
+    content_check: str | None = None
 
 
 class DecisionIn(InputSchema):

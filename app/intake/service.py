@@ -32,6 +32,7 @@ from app.kit.actor import Actor
 from app.kit.crypto import get_cipher
 from app.kit.timeutil import now
 from app.models.application import Application, ApplicationEvent
+from app.notifications import service as notifications
 from app.regions.jurisdiction import covers
 from app.regions.service import region_names
 
@@ -89,6 +90,7 @@ async def case_detail(session: AsyncSession, actor: Actor, application_id: int) 
         linked_application_ids=await repository.linked_ids(session, application),
         decision=decision,
         timeline=timeline(application),
+        content_check=await notifications.content_status(session, "application", application.id),
     )
 
 
@@ -197,6 +199,7 @@ async def transition(
         body.public_note,
         detail,
     )
+    await notifications.application_status(session, application, body.public_note)
     return application
 
 
@@ -226,6 +229,7 @@ async def withdraw(
         note,
         note,
     )
+    await notifications.application_status(session, application)
     return application
 
 
@@ -264,6 +268,7 @@ async def assign(
         body.note,
         detail={"assignee_id": assignee.id, "previous_assignee_id": previous},
     )
+    await notifications.case_assigned(session, application)
     return application
 
 

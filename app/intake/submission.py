@@ -55,6 +55,7 @@ from app.kit.timeutil import now
 from app.models.account import Resident
 from app.models.application import OPEN_STATUSES, Application, ApplicationEvent
 from app.models.audit import AuditEvent
+from app.notifications import service as notifications
 
 Payload = tuple[int, Any]
 
@@ -156,6 +157,7 @@ def _row(obj: object, table: Table, prefix: str, with_id: bool) -> dict[str, Any
 
 
 async def _create(
+    session: AsyncSession,
     conn: AsyncConnection,
     actor: Actor,
     body: ApplicationCreate,
@@ -207,6 +209,7 @@ async def _create(
         if actor.kind == "resident" and "resident_id" in str(exc.orig):
             raise Unauthorized(code="invalid_token") from exc
         raise
+    await notifications.check_application_text(session, application)  # a job, never blocking
     return payload, drawn.record_id
 
 
@@ -219,12 +222,14 @@ async def submit(
         return await _through_unit_of_work(session, actor, key, body)
     conn = await session.connection()
     if key is not None:
-        made = await _create(conn, actor, body, claim_params(actor, key, request_fingerprint(body)))
+        made = await _create(
+            session, conn, actor, body, claim_params(actor, key, request_fingerprint(body))
+        )
         if made is not None:
             return made[0]
 
     async def create() -> Payload:
-        made = await _create(conn, actor, body, None)
+        made = await _create(session, conn, actor, body, None)
         assert made is not None  # without a claim, statement 1 always yields its row
         return made[0]
 

@@ -21,6 +21,13 @@ from app.models.household import (
 from app.models.idempotency import IdempotencyRecord
 from app.models.job import Job
 from app.models.monitoring import MonitoringImport, Signal
+from app.models.notification import (
+    ContentCheck,
+    FakeWeChatMessage,
+    Notification,
+    WeChatAccessToken,
+    WeChatSubscription,
+)
 from app.models.region import Region
 from app.models.visit import Visit, VisitNeed, VisitPhoto, VisitPolicy, VisitSchedule
 from app.models.warning import EarlyWarning, WarningEvent, WarningRule, WarningScan
@@ -34,8 +41,10 @@ __all__ = [
     "AuditEvent",
     "CategoryChange",
     "ConsentWithdrawal",
+    "ContentCheck",
     "Counter",
     "EarlyWarning",
+    "FakeWeChatMessage",
     "Household",
     "HouseholdChange",
     "HouseholdMember",
@@ -44,6 +53,7 @@ __all__ = [
     "LedgerEntry",
     "LoginFailure",
     "MonitoringImport",
+    "Notification",
     "RefreshToken",
     "Region",
     "Resident",
@@ -58,4 +68,6 @@ __all__ = [
     "WarningEvent",
     "WarningRule",
     "WarningScan",
+    "WeChatAccessToken",
+    "WeChatSubscription",
 ]

@@ -17,6 +17,7 @@ from app.kit.actor import Actor
 from app.kit.crypto import get_cipher
 from app.kit.timeutil import local_today, now, to_local
 from app.models.visit import Visit, VisitNeed, VisitPhoto, VisitPolicy
+from app.notifications import service as notifications
 from app.regions.jurisdiction import covers
 from app.regions.service import get_region
 from app.schedules.policy import Entry, default_entries, region_columns
@@ -165,6 +166,7 @@ async def assign(
             raise AssigneeOutOfJurisdiction()
     await repository.assign(session, ids, assignee_id, now())
     await recompute(session, ids)  # rows made by the assignment get their due date
+    await notifications.visits_assigned(session, ids, assignee_id)
     await audit.record(
         session,
         actor,

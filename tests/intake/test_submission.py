@@ -35,7 +35,7 @@ def statements() -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", _record)
 
 
-async def test_a_submission_is_two_statements_on_postgresql(
+async def test_a_submission_is_two_statements_and_a_queued_check_on_postgresql(
     client: httpx.AsyncClient, backend: str
 ) -> None:
     if backend == "sqlite":
@@ -51,9 +51,12 @@ async def test_a_submission_is_two_statements_on_postgresql(
             "/applications", json=application_body(), headers={**alice, "Idempotency-Key": "k2"}
         )
     assert second.status_code == 201, second.text
-    assert len(seen) == 2, seen
+    # Two statements make the application; the content check of its description is queued
+    # after them (its row and its job), never blocking the submission.
+    assert len(seen) == 4, seen
     assert "idempotency_records" in seen[0] and "nextval" in seen[0]
     assert all(t in seen[1] for t in ("applications", "application_events", "audit_events"))
+    assert "content_checks" in seen[2] and "jobs" in seen[3]
     # All of it was written: the application and its first event, the audit entry, the
     # response kept for a replay.
     assert second.json()["timeline"][0]["status"] == "submitted"

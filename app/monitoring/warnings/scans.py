@@ -12,6 +12,7 @@ from app.kit.actor import Actor
 from app.kit.timeutil import local_today, now
 from app.models.warning import WarningScan
 from app.monitoring.rules.engine import run_rules
+from app.notifications import service as notifications
 
 
 async def create_scan(
@@ -48,6 +49,7 @@ async def run_scan(session: AsyncSession, scan: WarningScan) -> WarningScan:
     scan.status = "done"
     scan.finished_at = now()
     await session.flush()
+    await notifications.red_warnings_of_scan(session, scan.id)
     return scan
 
 

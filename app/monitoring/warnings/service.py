@@ -33,6 +33,7 @@ from app.monitoring.warnings.schemas import (
     WarningItem,
     WarningPage,
 )
+from app.notifications import service as notifications
 from app.regions.jurisdiction import covers
 
 
@@ -264,6 +265,7 @@ async def dispatch(
         body.note,
         {"assignee_id": assignee.id, "due_at": warning.due_at.isoformat()},
     )
+    await notifications.warning_assigned(session, warning)
     return await detail_of(session, warning)
 
 
