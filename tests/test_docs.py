@@ -64,3 +64,17 @@ async def test_production_serves_no_documentation_unless_configured() -> None:
     async for http in _client(env=Environment.production, docs_enabled=True):
         assert (await http.get("/docs")).status_code == 200
         assert (await http.get("/openapi.json")).status_code == 200
+
+
+def test_readme_roles_table_lists_each_role_of_the_code_once() -> None:
+    """The README's roles table is the one people read: each role of `scopes.py` once, and no
+    role the code does not have."""
+    import re
+    from pathlib import Path
+
+    from app.accounts.scopes import Role
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Roles", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([a-z_]+)`", section, flags=re.M)
+    assert sorted(rows) == sorted(role.value for role in Role)
