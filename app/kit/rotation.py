@@ -37,12 +37,13 @@ async def rotate(session: AsyncSession, fields: Iterable[EncryptedField]) -> dic
     for field in fields:
         table = field.ciphertext.class_
         done = 0
-        last_id = 0
+        last_id: Any = None  # ids are numbers or, for a few tables, text keys
         while True:
+            after = [] if last_id is None else [field.id_column > last_id]
             rows = (
                 await session.execute(
                     select(field.id_column, field.ciphertext)
-                    .where(field.id_column > last_id, field.ciphertext.is_not(None))
+                    .where(*after, field.ciphertext.is_not(None))
                     .order_by(field.id_column)
                     .limit(BATCH)
                 )

@@ -11,9 +11,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.kit.rotation import EncryptedField
 from app.models.account import Resident, Staff
 from app.models.application import Application, open_text
-from app.models.notification import ContentCheck, FakeWeChatMessage, Notification
+from app.models.notification import (
+    ContentCheck,
+    FakeWeChatMessage,
+    Notification,
+    WeChatAccessToken,
+)
 from app.models.notification import WeChatSubscription as Subscription
 from app.models.warning import EarlyWarning
 
@@ -423,3 +429,10 @@ async def insert_inbox_rows(session: AsyncSession, rows: list[dict[str, Any]]) -
             .values(rows)
             .on_conflict_do_nothing(index_elements=["key"])
         )
+
+
+SEALED_COLUMNS = [
+    # The shared access token lets anyone act as the mini program while it lasts.
+    EncryptedField("wechat_access_token", WeChatAccessToken.appid, WeChatAccessToken.token_enc),
+]
+"""Secrets under the data key, for its rotation (:mod:`app.kit.rotation`)."""

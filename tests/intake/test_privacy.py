@@ -218,6 +218,7 @@ async def _upload(client: httpx.AsyncClient, headers: dict[str, str], applicatio
 
 
 async def _run_retention_job() -> None:
+    await Runner(HANDLERS).run_due()  # what the submissions queued (their content checks)
     async with session_scope() as session:
         await enqueue(session, RETENTION_JOB)
     assert await Runner(HANDLERS).run_due() == 1
