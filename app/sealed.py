@@ -10,7 +10,7 @@ from app.intake import repository as intake
 from app.kit import idempotency
 from app.kit.rotation import EncryptedField
 from app.monitoring import sealed as monitoring
-from app.notifications import repository as notifications
+from app.notifications import sealed as notifications
 from app.visits import repository as visits
 
 DOMAINS = (accounts, intake, households, visits, monitoring, notifications, idempotency)

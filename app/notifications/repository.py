@@ -6,22 +6,19 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, literal, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.kit.rotation import EncryptedField
 from app.models.account import Resident, Staff
 from app.models.application import Application, open_text
 from app.models.notification import (
     ContentCheck,
     FakeWeChatMessage,
     Notification,
-    WeChatAccessToken,
 )
 from app.models.notification import WeChatSubscription as Subscription
-from app.models.warning import EarlyWarning
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -281,145 +278,6 @@ def held_checks(region_low: str, region_high: str, before_id: int | None, limit:
 
 # -- fan-out to staff, set-based ----------------------------------------------------------------
 
-INBOX_COLUMNS = [
-    "recipient_kind",
-    "recipient_id",
-    "event",
-    "title",
-    "record_type",
-    "record_id",
-    "data",
-    "key",
-    "status",
-    "attempts",
-    "created_at",
-    "updated_at",
-]
-
-
-def _inbox_row(
-    staff_id: Any, event: str, title: str, record_type: str, record_id: Any, key: Any, at: datetime
-) -> list[Any]:
-    return [
-        literal("staff").label("recipient_kind"),
-        staff_id.label("recipient_id"),
-        literal(event).label("event"),
-        literal(title).label("title"),
-        literal(record_type).label("record_type"),
-        record_id.label("record_id"),
-        literal({}, type_=Notification.__table__.c.data.type).label("data"),
-        key.label("key"),
-        literal("inbox").label("status"),
-        literal(0).label("attempts"),
-        literal(at, type_=Notification.__table__.c.created_at.type).label("created_at"),
-        literal(at, type_=Notification.__table__.c.updated_at.type).label("updated_at"),
-    ]
-
-
-def _key(prefix: str, *parts: Any) -> Any:
-    """SQL: ``prefix:part:part`` (the message's key, one per cause and recipient)."""
-    expr: Any = literal(prefix)
-    for part in parts:
-        expr = expr + literal(":") + cast(part, String)
-    return expr
-
-
-async def notify_covering_staff(
-    session: AsyncSession,
-    *,
-    event: str,
-    title: str,
-    record_type: str,
-    record_id: int,
-    region_code: str,
-    roles: tuple[str, ...],
-    at: datetime,
-) -> int:
-    """An inbox row for every active staff member in ``roles`` whose jurisdiction covers the
-    region, in one statement."""
-    stmt = select(
-        *_inbox_row(
-            Staff.id,
-            event,
-            title,
-            record_type,
-            literal(record_id),
-            _key(f"{event}:{record_type}:{record_id}", Staff.id),
-            at,
-        )
-    ).where(covering_staff(literal(region_code)), Staff.role.in_(roles))
-    return await insert_from_select(session, stmt, INBOX_COLUMNS)
-
-
-async def notify_overdue(
-    session: AsyncSession, *, at: datetime, triage_roles: tuple[str, ...], titles: dict[str, str]
-) -> int:
-    """Overdue items, once each per person: submitted applications past their due time (to the
-    staff who may accept them there), dispatched warnings past due (to the assignee)."""
-    applications = select(
-        *_inbox_row(
-            Staff.id,
-            "application_overdue",
-            titles["application_overdue"],
-            "application",
-            Application.id,
-            _key("application_overdue:application", Application.id, Application.due_at, Staff.id),
-            at,
-        )
-    ).where(
-        Application.status == "submitted",
-        Application.due_at < at,
-        covering_staff(Application.region_code),
-        Staff.role.in_(triage_roles),
-    )
-    count = await insert_from_select(session, applications, INBOX_COLUMNS)
-    warnings = select(
-        *_inbox_row(
-            EarlyWarning.assignee_id,
-            "warning_overdue",
-            titles["warning_overdue"],
-            "warning",
-            EarlyWarning.id,
-            _key(
-                "warning_overdue:warning",
-                EarlyWarning.id,
-                EarlyWarning.due_at,
-                EarlyWarning.assignee_id,
-            ),
-            at,
-        )
-    ).where(
-        EarlyWarning.status == "dispatched",
-        EarlyWarning.due_at < at,
-        EarlyWarning.assignee_id.is_not(None),
-    )
-    return count + await insert_from_select(session, warnings, INBOX_COLUMNS)
-
-
-async def notify_red_warnings_of_scan(
-    session: AsyncSession, *, scan_id: int, title: str, roles: tuple[str, ...], at: datetime
-) -> int:
-    """An inbox row for each red warning a scan opened and each officer covering its region,
-    in one statement."""
-    stmt = select(
-        *_inbox_row(
-            Staff.id,
-            "red_warning",
-            title,
-            "warning",
-            EarlyWarning.id,
-            _key("red_warning:warning", EarlyWarning.id, Staff.id),
-            at,
-        )
-    ).where(
-        EarlyWarning.scan_id == scan_id,
-        EarlyWarning.level == "red",
-        EarlyWarning.status == "open",
-        covering_staff(EarlyWarning.region_code),
-        Staff.role.in_(roles),
-    )
-    return await insert_from_select(session, stmt, INBOX_COLUMNS)
-
 
 async def insert_inbox_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Many inbox rows in one statement."""
@@ -429,10 +287,3 @@ async def insert_inbox_rows(session: AsyncSession, rows: list[dict[str, Any]]) -
             .values(rows)
             .on_conflict_do_nothing(index_elements=["key"])
         )
-
-
-SEALED_COLUMNS = [
-    # The shared access token lets anyone act as the mini program while it lasts.
-    EncryptedField("wechat_access_token", WeChatAccessToken.appid, WeChatAccessToken.token_enc),
-]
-"""Secrets under the data key, for its rotation (:mod:`app.kit.rotation`)."""

@@ -22,7 +22,7 @@ from app.kit.timeutil import now
 from app.models.application import Application
 from app.models.notification import Notification
 from app.models.warning import EarlyWarning
-from app.notifications import repository
+from app.notifications import fanout, repository
 from app.notifications.templates import RESIDENT_EVENTS, STAFF_EVENTS, STATUS_WORDS, templates
 
 SEND_JOB = "notifications:send"
@@ -168,7 +168,7 @@ async def visits_assigned(
 
 async def red_warnings_of_scan(session: AsyncSession, scan_id: int) -> int:
     """Tell the street and district officers covering each red warning a scan opened."""
-    return await repository.notify_red_warnings_of_scan(
+    return await fanout.notify_red_warnings_of_scan(
         session, scan_id=scan_id, title=STAFF_EVENTS["red_warning"], roles=DISPATCH_ROLES, at=now()
     )
 
@@ -177,7 +177,7 @@ async def red_warning(session: AsyncSession, warning: EarlyWarning) -> int:
     """Tell every street and district officer covering a red warning's region that it opened."""
     if warning.level != "red":
         return 0
-    return await repository.notify_covering_staff(
+    return await fanout.notify_covering_staff(
         session,
         event="red_warning",
         title=STAFF_EVENTS["red_warning"],
@@ -191,7 +191,7 @@ async def red_warning(session: AsyncSession, warning: EarlyWarning) -> int:
 
 async def overdue(session: AsyncSession, at: datetime | None = None) -> int:
     """Inbox messages for items past their time limit, once each (the periodic job)."""
-    return await repository.notify_overdue(
+    return await fanout.notify_overdue(
         session, at=at or now(), triage_roles=TRIAGE_ROLES, titles=STAFF_EVENTS
     )
 
