@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     wechat_token_margin_seconds: int = Field(default=300, ge=0, le=3600)
     # Attempts a message delivery gets (backoff between them) before it is parked.
     notify_max_attempts: int = Field(default=8, ge=1, le=50)
+    # Staff hear that a time limit is about to pass this many hours before it does.
+    notify_due_soon_hours: int = Field(default=24, ge=1, le=24 * 14)
     upload_dir: Path | None = None
     # Monitoring imports: the largest file taken (413 beyond), and what an XLSX may inflate to.
     import_max_mb: int = Field(default=150, ge=1)

@@ -1,12 +1,12 @@
 """Inbox messages for many staff at once, each one INSERT ... SELECT: everyone covering a
-record's region, overdue items, the red warnings of a scan."""
+record's region, items about to pass or past their time limit, the red warnings of a scan."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, literal, select
+from sqlalchemy import String, and_, cast, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.account import Staff
@@ -87,49 +87,62 @@ async def notify_covering_staff(
     return await insert_from_select(session, stmt, INBOX_COLUMNS)
 
 
+def _windows(due_at: Any, at: datetime, due_soon: timedelta) -> list[tuple[str, Any]]:
+    """Past the limit, and about to pass it (within ``due_soon``)."""
+    return [("overdue", due_at < at), ("due_soon", and_(due_at >= at, due_at < at + due_soon))]
+
+
 async def notify_overdue(
-    session: AsyncSession, *, at: datetime, triage_roles: tuple[str, ...], titles: dict[str, str]
+    session: AsyncSession,
+    *,
+    at: datetime,
+    due_soon: timedelta,
+    triage_roles: tuple[str, ...],
+    titles: dict[str, str],
 ) -> int:
-    """Overdue items, once each per person: submitted applications past their due time (to the
-    staff who may accept them there), dispatched warnings past due (to the assignee)."""
-    applications = select(
-        *_inbox_row(
-            Staff.id,
-            "application_overdue",
-            titles["application_overdue"],
-            "application",
-            Application.id,
-            _key("application_overdue:application", Application.id, Application.due_at, Staff.id),
-            at,
+    """Time limits about to pass (within ``due_soon``) and passed, once each per person and
+    limit: submitted applications (to the staff who may accept them there), dispatched warnings
+    (to the assignee). A limit moved later is told again."""
+    count = 0
+    for suffix, when in _windows(Application.due_at, at, due_soon):
+        event = f"application_{suffix}"
+        applications = select(
+            *_inbox_row(
+                Staff.id,
+                event,
+                titles[event],
+                "application",
+                Application.id,
+                _key(f"{event}:application", Application.id, Application.due_at, Staff.id),
+                at,
+            )
+        ).where(
+            Application.status == "submitted",
+            when,
+            covering_staff(Application.region_code),
+            Staff.role.in_(triage_roles),
         )
-    ).where(
-        Application.status == "submitted",
-        Application.due_at < at,
-        covering_staff(Application.region_code),
-        Staff.role.in_(triage_roles),
-    )
-    count = await insert_from_select(session, applications, INBOX_COLUMNS)
-    warnings = select(
-        *_inbox_row(
-            EarlyWarning.assignee_id,
-            "warning_overdue",
-            titles["warning_overdue"],
-            "warning",
-            EarlyWarning.id,
-            _key(
-                "warning_overdue:warning",
-                EarlyWarning.id,
-                EarlyWarning.due_at,
+        count += await insert_from_select(session, applications, INBOX_COLUMNS)
+    for suffix, when in _windows(EarlyWarning.due_at, at, due_soon):
+        event = f"warning_{suffix}"
+        warnings = select(
+            *_inbox_row(
                 EarlyWarning.assignee_id,
-            ),
-            at,
-        )
-    ).where(
-        EarlyWarning.status == "dispatched",
-        EarlyWarning.due_at < at,
-        EarlyWarning.assignee_id.is_not(None),
-    )
-    return count + await insert_from_select(session, warnings, INBOX_COLUMNS)
+                event,
+                titles[event],
+                "warning",
+                EarlyWarning.id,
+                _key(
+                    f"{event}:warning",
+                    EarlyWarning.id,
+                    EarlyWarning.due_at,
+                    EarlyWarning.assignee_id,
+                ),
+                at,
+            )
+        ).where(EarlyWarning.status == "dispatched", when, EarlyWarning.assignee_id.is_not(None))
+        count += await insert_from_select(session, warnings, INBOX_COLUMNS)
+    return count
 
 
 async def notify_red_warnings_of_scan(

@@ -260,12 +260,16 @@ async def record_check(session: AsyncSession, check_id: int, **values: Any) -> N
     )
 
 
+# What WeChat's verdict holds for a person's review.
+HELD = ("risky", "review")
+
+
 def held_checks(region_low: str, region_high: str, before_id: int | None, limit: int) -> Any:
     """Texts waiting for staff review in a region range, newest first."""
     stmt = (
         select(ContentCheck)
         .where(
-            ContentCheck.status.in_(("risky", "review")),
+            ContentCheck.status.in_(HELD),
             ContentCheck.region_code.between(region_low, region_high),
         )
         .order_by(ContentCheck.id.desc())
@@ -274,6 +278,20 @@ def held_checks(region_low: str, region_high: str, before_id: int | None, limit:
     if before_id is not None:
         stmt = stmt.where(ContentCheck.id < before_id)
     return stmt
+
+
+async def clear_check(
+    session: AsyncSession, check_id: int, staff_id: int, at: datetime
+) -> ContentCheck | None:
+    """Mark a held text cleared by a reviewer; None when it was not (or no longer) held."""
+    result = await session.scalars(
+        update(ContentCheck)
+        .where(ContentCheck.id == check_id, ContentCheck.status.in_(HELD))
+        .values(status="cleared", reviewed_by_id=staff_id, reviewed_at=at, updated_at=at)
+        .returning(ContentCheck)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    return result.first()
 
 
 # -- fan-out to staff, set-based ----------------------------------------------------------------

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response
 
-from app.accounts.dependencies import CurrentResident, CurrentStaff, RequireCasesRead
+from app.accounts.dependencies import (
+    CurrentResident,
+    CurrentStaff,
+    RequireCasesRead,
+    RequireCasesTriage,
+)
 from app.config import WeChatMode, get_settings
 from app.db.deps import Session
 from app.errors import NotFound
@@ -14,6 +19,7 @@ from app.kit.params import RecordId
 from app.kit.schemas import Page
 from app.notifications import repository, service
 from app.notifications.schemas import (
+    ClearHoldIn,
     ContentHold,
     FakeSent,
     Inbox,
@@ -21,7 +27,6 @@ from app.notifications.schemas import (
     SubscriptionsIn,
     SubscriptionTemplate,
 )
-from app.regions.jurisdiction import subtree_bounds
 
 router = APIRouter(tags=["notifications"])
 
@@ -83,14 +88,21 @@ async def content_holds(
 ) -> Page[ContentHold]:
     """Public texts WeChat's content check held for review (``risky`` or ``review``), in the
     caller's jurisdiction; the applications themselves go on as usual."""
-    assert actor.region_code is not None
-    low, high = subtree_bounds(actor.region_code)
-    rows = list(
-        await session.scalars(repository.held_checks(low, high, after_id(cursor), limit + 1))
-    )
+    rows = await service.held_texts(session, actor, after_id(cursor), limit + 1)
     page, next_cursor = split_page(rows, limit)
     return Page[ContentHold](
         items=[ContentHold.model_validate(r) for r in page], next_cursor=next_cursor
+    )
+
+
+@router.post("/staff/content-holds/{check_id}/clear", response_model=ContentHold)
+async def clear_content_hold(
+    check_id: RecordId, body: ClearHoldIn, actor: RequireCasesTriage, session: Session
+) -> ContentHold:
+    """A reviewer clears a held text (nothing wrong in it): it leaves the review list and the
+    case shows it as checked. Audited with the note."""
+    return ContentHold.model_validate(
+        await service.clear_held_text(session, actor, check_id, body.note)
     )
 
 

@@ -43,6 +43,11 @@ class FakeSent(Schema):
     sent_at: LocalDateTime
 
 
+class ClearHoldIn(InputSchema):
+    # Why the reviewer finds nothing wrong (kept in the audit log).
+    note: str = Field(min_length=2, max_length=500)
+
+
 class ContentHold(Schema):
     id: int
     record_type: str
@@ -51,3 +56,5 @@ class ContentHold(Schema):
     status: str
     label: int | None
     checked_at: LocalDateTime | None
+    reviewed_by_id: int | None = None
+    reviewed_at: LocalDateTime | None = None

@@ -9,21 +9,23 @@ function here is called at import time or through a hook: each flow calls the on
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import get_settings
-from app.errors import Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.jobs import enqueue
+from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.timeutil import now
 from app.models.application import Application
-from app.models.notification import Notification
+from app.models.notification import ContentCheck, Notification
 from app.models.warning import EarlyWarning
 from app.notifications import fanout, repository
 from app.notifications.templates import RESIDENT_EVENTS, STAFF_EVENTS, STATUS_WORDS, templates
+from app.regions.jurisdiction import covers, subtree_bounds
 
 SEND_JOB = "notifications:send"
 OVERDUE_JOB = "notifications:overdue"
@@ -190,9 +192,14 @@ async def red_warning(session: AsyncSession, warning: EarlyWarning) -> int:
 
 
 async def overdue(session: AsyncSession, at: datetime | None = None) -> int:
-    """Inbox messages for items past their time limit, once each (the periodic job)."""
+    """Inbox messages for items whose time limit is about to pass or has passed, once each
+    (the periodic job)."""
     return await fanout.notify_overdue(
-        session, at=at or now(), triage_roles=TRIAGE_ROLES, titles=STAFF_EVENTS
+        session,
+        at=at or now(),
+        due_soon=timedelta(hours=get_settings().notify_due_soon_hours),
+        triage_roles=TRIAGE_ROLES,
+        titles=STAFF_EVENTS,
     )
 
 
@@ -251,6 +258,38 @@ async def content_status(session: AsyncSession, record_type: str, record_id: int
     checks = await repository.content_checks_of(session, record_type, [record_id])
     check = checks.get(record_id)
     return None if check is None else check.status
+
+
+async def held_texts(
+    session: AsyncSession, actor: Actor, before_id: int | None, limit: int
+) -> list[ContentCheck]:
+    """Texts held for review in the actor's jurisdiction, newest first."""
+    assert actor.region_code is not None
+    low, high = subtree_bounds(actor.region_code)
+    return list(await session.scalars(repository.held_checks(low, high, before_id, limit)))
+
+
+async def clear_held_text(
+    session: AsyncSession, actor: Actor, check_id: int, note: str
+) -> ContentCheck:
+    """A reviewer has read a held text and finds nothing wrong: it is shown as any other from
+    now on. Audited with the reviewer's note."""
+    assert actor.id is not None and actor.region_code is not None
+    check = await repository.content_check(session, check_id)
+    if check is None or not covers(actor.region_code, check.region_code):
+        raise NotFound("待审核内容不存在或不在本人辖区", code="content_hold_not_found")
+    cleared = await repository.clear_check(session, check_id, actor.id, now())
+    if cleared is None:
+        raise Conflict("该内容不在待审核状态", code="content_not_held")
+    await audit.record(
+        session,
+        actor,
+        "content.cleared",
+        check.record_type,
+        check.record_id,
+        {"check_id": check_id, "field": check.field, "note": note},
+    )
+    return cleared
 
 
 # -- residents' subscriptions ---------------------------------------------------------------

@@ -38,7 +38,9 @@ STAFF_EVENTS: dict[str, str] = {
     "case_assigned": "新分派的求助案件",
     "warning_assigned": "新分派的预警核查任务",
     "visit_assigned": "新分派的走访对象",
+    "application_due_soon": "求助案件即将超时",
     "application_overdue": "求助案件已超时",
+    "warning_due_soon": "预警核查即将超时",
     "warning_overdue": "预警核查已超时",
     "red_warning": "辖区出现红色预警",
 }

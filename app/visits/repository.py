@@ -230,18 +230,20 @@ async def reassign(
     at: datetime,
     *,
     within: str | None,
-) -> int:
-    """Move every household of one assignee (in the actor's jurisdiction) to another."""
+) -> list[int]:
+    """Move every household of one assignee (in the actor's jurisdiction) to another; the
+    households moved."""
     chosen = _selection(
         readable_statement(actor, Household.id), ids=None, assignee_id=from_id, within=within
     )
-    result = await session.execute(
+    result = await session.scalars(
         update(VisitSchedule)
         .where(VisitSchedule.assignee_id == from_id, VisitSchedule.household_id.in_(chosen))
         .values(assignee_id=to_id, assigned_at=at)
+        .returning(VisitSchedule.household_id)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return sorted(result)
 
 
 # ---- needs and photos ----------------------------------------------------------------------

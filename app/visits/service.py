@@ -195,15 +195,16 @@ async def reassign(
         if outside:
             raise AssigneeOutOfJurisdiction(extra={"outside": outside})
     moved = await repository.reassign(session, actor, from_id, to_id, now(), within=within)
+    await notifications.visits_assigned(session, moved, to_id)
     await audit.record(
         session,
         actor,
         "visit.reassign",
         "staff",
         from_id,
-        {"from_id": from_id, "to_id": to_id, "households": moved, "region_code": within},
+        {"from_id": from_id, "to_id": to_id, "households": len(moved), "region_code": within},
     )
-    return moved
+    return len(moved)
 
 
 # ---- visit records -------------------------------------------------------------------------

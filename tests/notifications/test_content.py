@@ -82,6 +82,31 @@ async def test_a_risky_text_is_held_for_review_and_the_case_goes_on(
     mine = await client.get(f"/applications/{application_id}", headers=resident)
     assert mine.status_code == 200 and mine.json()["status"] == "submitted"
 
+    # A reviewer in the jurisdiction reads it and clears it, with a note kept in the audit log.
+    hold_id = item["id"]
+    clear = f"/staff/content-holds/{hold_id}/clear"
+    refused = await client.post(clear, json={"note": "已核实无问题"}, headers=outsider)
+    assert (refused.status_code, refused.json()["code"]) == (404, "content_hold_not_found")
+    blank = await client.post(clear, json={"note": ""}, headers=worker)
+    assert blank.status_code == 422
+    cleared = await client.post(clear, json={"note": "已核实无问题"}, headers=worker)
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["status"] == "cleared" and cleared.json()["reviewed_at"] is not None
+    again = await client.post(clear, json={"note": "已核实无问题"}, headers=worker)
+    assert (again.status_code, again.json()["code"]) == (409, "content_not_held")
+    assert await _holds(client, worker) == []
+    detail = await client.get(f"/staff/applications/{application_id}", headers=worker)
+    assert detail.json()["content_check"] == "cleared"
+    officer = await login_staff(client, "auditor1", "auditor", "510115000000")
+    log = await client.get(
+        "/staff/audit",
+        params={"record_type": "application", "record_id": str(application_id)},
+        headers=officer,
+    )
+    assert log.status_code == 200, log.text
+    [entry] = [e for e in log.json()["items"] if e["action"] == "content.cleared"]
+    assert entry["detail"]["note"] == "已核实无问题"
+
 
 async def test_wechat_down_blocks_nothing_and_the_check_runs_when_back(
     client: httpx.AsyncClient, live_wechat: respx.MockRouter

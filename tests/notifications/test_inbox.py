@@ -95,15 +95,30 @@ async def test_overdue_applications_are_told_once_by_the_periodic_job(
     worker = await login_staff(client, "guanghua1", "community_worker", GUANGHUA)
     other_street = await login_staff(client, "gongping1", "street_officer", GONGPING)
     _resident, late = await resident_with_application(client, "late")
-    _resident, on_time = await resident_with_application(client, "on-time")
+    _resident, soon = await resident_with_application(client, "soon")
+    _resident, later = await resident_with_application(client, "later")
     await set_application(late, due_at=now() - timedelta(hours=1))
-    await set_application(on_time, due_at=now() + timedelta(hours=5))
+    await set_application(soon, due_at=now() + timedelta(hours=5))
+    await set_application(later, due_at=now() + timedelta(days=3))
     async with session_scope() as session:
         await service.overdue(session)
         await service.overdue(session)
-    [item] = (await _inbox(client, worker))["items"]
-    assert (item["kind"], item["record_id"]) == ("application_overdue", late)
+    items = (await _inbox(client, worker))["items"]
+    assert sorted((i["kind"], i["record_id"], i["title"]) for i in items) == [
+        ("application_due_soon", soon, "求助案件即将超时"),
+        ("application_overdue", late, "求助案件已超时"),
+    ]
     assert (await _inbox(client, other_street))["unread"] == 0
+    # The limit passes: the case that was about to pass is now told overdue, once.
+    async with session_scope() as session:
+        await service.overdue(session, now() + timedelta(hours=6))
+        await service.overdue(session, now() + timedelta(hours=7))
+    kinds = sorted((i["kind"], i["record_id"]) for i in (await _inbox(client, worker))["items"])
+    assert kinds == [
+        ("application_due_soon", soon),
+        ("application_overdue", late),
+        ("application_overdue", soon),
+    ]
     # The periodic job is declared and runs through the runner.
     from app.tasks import PERIODIC
 
@@ -111,4 +126,46 @@ async def test_overdue_applications_are_told_once_by_the_periodic_job(
     worker_runner = runner()
     await worker_runner.schedule_periodic()
     await worker_runner.run_due()
-    assert (await _inbox(client, worker))["unread"] == 1
+    assert (await _inbox(client, worker))["unread"] == 3
+
+
+async def test_verifications_about_to_pass_or_past_reach_their_assignee_once(
+    client: httpx.AsyncClient,
+) -> None:
+    worker = await login_staff(client, "guanghua1", "community_worker", GUANGHUA)
+    other = await login_staff(client, "guanghua2", "community_worker", GUANGHUA)
+    worker_id = await staff_id(client, worker)
+    at = now()
+    async with session_scope() as session:
+        for number, (status, due_in) in enumerate(
+            [
+                ("dispatched", timedelta(hours=-2)),  # past
+                ("dispatched", timedelta(hours=3)),  # about to pass
+                ("dispatched", timedelta(days=5)),  # not yet
+                ("verified", timedelta(hours=-2)),  # done: nothing to tell
+            ],
+            start=1,
+        ):
+            session.add(
+                EarlyWarning(
+                    id=900 + number,
+                    rule_code="need_unemployment",
+                    rule_class="need",
+                    level="orange",
+                    status=status,
+                    subject_key=f"p:{number}",
+                    region_code=GUANGHUA,
+                    assignee_id=worker_id,
+                    dispatched_at=at - timedelta(days=1),
+                    due_at=at + due_in,
+                )
+            )
+    async with session_scope() as session:
+        await service.overdue(session)
+        await service.overdue(session)
+    items = (await _inbox(client, worker))["items"]
+    assert sorted((i["kind"], i["record_id"], i["title"]) for i in items) == [
+        ("warning_due_soon", 902, "预警核查即将超时"),
+        ("warning_overdue", 901, "预警核查已超时"),
+    ]
+    assert (await _inbox(client, other))["unread"] == 0

@@ -137,3 +137,16 @@ async def test_households_assigned_for_visits_reach_the_worker(client: httpx.Asy
         ("visit_assigned", first),
         ("visit_assigned", second),
     ]
+    # The worker leaves: the bulk reassignment tells the worker who takes them over.
+    other, other_id = await staff(client, "guanghua2", "community_worker", GUANGHUA)
+    response = await client.post(
+        "/staff/visits/reassign",
+        json={"from_assignee_id": worker_id, "to_assignee_id": other_id},
+        headers=street,
+    )
+    assert response.status_code == 200, response.text
+    items = await _inbox(client, other)
+    assert sorted((i["kind"], i["record_id"]) for i in items) == [
+        ("visit_assigned", first),
+        ("visit_assigned", second),
+    ]
