@@ -8,7 +8,7 @@ PORT ?= 8000
 # Test processes per backend (pytest-xdist); each has its own database. 0 runs in this process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install lint typecheck test-sqlite test-postgres test-miniprogram bench clean
+.PHONY: run test install lint typecheck test-sqlite test-postgres test-miniprogram console browser bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,7 +41,20 @@ test-miniprogram:
 	@if [ -f miniprogram/package.json ]; then cd miniprogram && npm ci --no-audit --no-fund --silent && npm test; \
 	else echo "miniprogram: no package.json yet"; fi
 
-test: lint typecheck test-sqlite test-postgres test-miniprogram
+# The staff console (console/): installed from its lock file and built by Vite into console/dist,
+# which the server answers at /console.
+console:
+	cd console && npm ci --no-audit --no-fund --silent && npx vite build --logLevel warn
+
+# Headless Chromium and a CJK font for the console's browser tests, from Debian's packages (as
+# root, when missing); Playwright's own browser download is never used.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends chromium fonts-wqy-microhei >/dev/null \
+	    || { apt-get update -qq && apt-get install -y --no-install-recommends chromium fonts-wqy-microhei >/dev/null; }; \
+	  else echo "browser tests need: sudo apt-get install chromium fonts-wqy-microhei"; fi; fi
+
+test: lint typecheck console browser test-sqlite test-postgres test-miniprogram
 
 bench: $(STAMP)
 	$(PY) bench/intake.py

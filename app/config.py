@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     # Attempts a message delivery gets (backoff between them) before it is parked.
     notify_max_attempts: int = Field(default=8, ge=1, le=50)
     upload_dir: Path | None = None
+    # The staff console's Vite build (default: console/dist in the project).
+    console_dir: Path | None = None
     # Monitoring imports: the largest file taken (413 beyond), and what an XLSX may inflate to.
     import_max_mb: int = Field(default=150, ge=1)
     import_xlsx_max_uncompressed_mb: int = Field(default=1024, ge=1)

@@ -42,6 +42,7 @@ from app.notifications.tasks import close_http as close_wechat_http
 from app.regions.router import router as regions_router
 from app.standards.router import router as standards_router
 from app.visits.router import router as visits_router
+from app.console import router as console_router
 
 API_PREFIX = "/api/v1"
 DOCS_STATIC = "/docs/static"
@@ -167,6 +168,7 @@ def create_app() -> FastAPI:
     api.include_router(warnings_router)
     api.include_router(notifications_router)
     app.include_router(api)
+    app.include_router(console_router)
 
     @app.get("/healthz", include_in_schema=False, response_model=None)
     async def healthz() -> dict[str, str] | JSONResponse:
