@@ -41,6 +41,7 @@ from app.notifications.router import router as notifications_router
 from app.notifications.tasks import close_http as close_wechat_http
 from app.regions.router import router as regions_router
 from app.standards.router import router as standards_router
+from app.stats.router import router as stats_router
 from app.visits.router import router as visits_router
 
 API_PREFIX = "/api/v1"
@@ -166,6 +167,7 @@ def create_app() -> FastAPI:
     api.include_router(warning_rules_router)
     api.include_router(warnings_router)
     api.include_router(notifications_router)
+    api.include_router(stats_router)
     app.include_router(api)
 
     @app.get("/healthz", include_in_schema=False, response_model=None)
