@@ -105,107 +105,49 @@ async def registry_xlsx(
     return await _xlsx("registry", figures, workbook.registry)
 
 
-async def _period_figures(
-    figures: Figures,
-    session: Any,
-    actor: Any,
-    region_code: str | None,
-    month: str | None,
-    start: dt.date | None,
-    end: dt.date | None,
-) -> dict[str, Any]:
-    first, last = service.period(month, start, end)
-    return await figures(session, actor, region_code, first, last)
+def _period_routes(
+    path: str, figures: Figures, model: type[BaseModel], build: Callable[[dict[str, Any]], bytes]
+) -> None:
+    """``GET /staff/stats/<path>`` and its ``.xlsx`` twin for a figure over a period."""
 
+    async def as_json(
+        session: Session,
+        actor: RequireStatsRead,
+        region_code: RegionCodeQuery = None,
+        month: Month = None,
+        start: Start = None,
+        end: End = None,
+    ) -> JSONResponse:
+        first, last = service.period(month, start, end)
+        return _json(model, await figures(session, actor, region_code, first, last))
 
-@router.get("/applications", response_model=ApplicationFigures)
-async def applications(
-    session: Session,
-    actor: RequireStatsRead,
-    region_code: RegionCodeQuery = None,
-    month: Month = None,
-    start: Start = None,
-    end: End = None,
-) -> JSONResponse:
-    """Applications submitted in the period: the funnel and the processing times."""
-    figures = await _period_figures(
-        service.applications, session, actor, region_code, month, start, end
+    async def as_xlsx(
+        session: Session,
+        actor: RequireStatsRead,
+        region_code: RegionCodeQuery = None,
+        month: Month = None,
+        start: Start = None,
+        end: End = None,
+    ) -> Response:
+        first, last = service.period(month, start, end)
+        return await _xlsx(path, await figures(session, actor, region_code, first, last), build)
+
+    summary = (figures.__doc__ or "").strip().split("\n")[0]
+    router.add_api_route(
+        f"/{path}", as_json, methods=["GET"], response_model=model, description=summary
     )
-    return _json(ApplicationFigures, figures)
-
-
-@router.get("/applications.xlsx", response_class=Response)
-async def applications_xlsx(
-    session: Session,
-    actor: RequireStatsRead,
-    region_code: RegionCodeQuery = None,
-    month: Month = None,
-    start: Start = None,
-    end: End = None,
-) -> Response:
-    figures = await _period_figures(
-        service.applications, session, actor, region_code, month, start, end
+    router.add_api_route(
+        f"/{path}.xlsx",
+        as_xlsx,
+        methods=["GET"],
+        response_class=Response,
+        description=f"{summary} (XLSX)",
     )
-    return await _xlsx("applications", figures, workbook.applications)
 
 
-@router.get("/warnings", response_model=WarningFigures)
-async def warnings(
-    session: Session,
-    actor: RequireStatsRead,
-    region_code: RegionCodeQuery = None,
-    month: Month = None,
-    start: Start = None,
-    end: End = None,
-) -> JSONResponse:
-    """Warnings opened in the period by level, rule, route and status; signal to close."""
-    figures = await _period_figures(
-        service.warnings, session, actor, region_code, month, start, end
-    )
-    return _json(WarningFigures, figures)
-
-
-@router.get("/warnings.xlsx", response_class=Response)
-async def warnings_xlsx(
-    session: Session,
-    actor: RequireStatsRead,
-    region_code: RegionCodeQuery = None,
-    month: Month = None,
-    start: Start = None,
-    end: End = None,
-) -> Response:
-    figures = await _period_figures(
-        service.warnings, session, actor, region_code, month, start, end
-    )
-    return await _xlsx("warnings", figures, workbook.warnings)
-
-
-@router.get("/payments", response_model=PaymentFigures)
-async def payments(
-    session: Session,
-    actor: RequireStatsRead,
-    region_code: RegionCodeQuery = None,
-    month: Month = None,
-    start: Start = None,
-    end: End = None,
-) -> JSONResponse:
-    """Money, goods and services the ledger records as given in the period, by kind."""
-    figures = await _period_figures(
-        service.payments, session, actor, region_code, month, start, end
-    )
-    return _json(PaymentFigures, figures)
-
-
-@router.get("/payments.xlsx", response_class=Response)
-async def payments_xlsx(
-    session: Session,
-    actor: RequireStatsRead,
-    region_code: RegionCodeQuery = None,
-    month: Month = None,
-    start: Start = None,
-    end: End = None,
-) -> Response:
-    figures = await _period_figures(
-        service.payments, session, actor, region_code, month, start, end
-    )
-    return await _xlsx("payments", figures, workbook.payments)
+# Applications submitted in the period: the funnel and the processing times.
+_period_routes("applications", service.applications, ApplicationFigures, workbook.applications)
+# Warnings opened in the period by level, rule, route and status; signal to close.
+_period_routes("warnings", service.warnings, WarningFigures, workbook.warnings)
+# Money, goods and services the ledger records as given in the period, by kind.
+_period_routes("payments", service.payments, PaymentFigures, workbook.payments)
