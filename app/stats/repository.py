@@ -3,8 +3,9 @@ index serves). Nothing here loops over households: each function groups in the d
 returns a handful of rows.
 
 Categories on a day come from their history (``category_changes``: the last decision in effect
-that day); for today they are read from the registry's own columns, which the decisions keep in
-step (a test holds the two readings equal). Membership is the household's current one.
+that day). Only households a decision moved between that day and today need it: the others are
+read from the registry's own columns, which the decisions keep in step (a test holds the two
+readings equal near every change). Membership is the household's current one.
 """
 
 from __future__ import annotations
@@ -64,41 +65,97 @@ def category_on(on: date) -> Any:
     )
 
 
-def registry_statement(
-    scope: Scope, on: date, day_end: datetime, *, today: bool, group: Any = None
+def _moved(on: date, today: date) -> Any:
+    """Households with a decision taking effect between ``on`` and today (either way round):
+    the only ones whose category on ``on`` differs from the registry's columns."""
+    low, high = min(on, today), max(on, today)
+    return select(CategoryChange.household_id).where(
+        CategoryChange.effective_date > low, CategoryChange.effective_date <= high
+    )
+
+
+def _from_columns(scope: Scope, day_end: datetime, extra: list[Any]) -> Select[Any]:
+    category = func.coalesce(Household.category, literal(NONE)).label("category")
+    return (
+        select(*extra, category, func.count(), func.sum(Household.members_count))
+        .where(
+            scope.holds(Household.region_code),
+            Household.status == "active",
+            Household.created_at < day_end,
+        )
+        .group_by(*extra, category)
+    )
+
+
+def _from_history(scope: Scope, on: date, day_end: datetime, extra: list[Any]) -> Select[Any]:
+    decided = category_on(on)
+    category = func.coalesce(decided.c.category, literal(NONE)).label("category")
+    return (
+        select(*extra, category, func.count(), func.sum(Household.members_count))
+        .select_from(Household)
+        .outerjoin(decided, decided.c.household_id == Household.id)
+        .where(
+            scope.holds(Household.region_code),
+            Household.created_at < day_end,
+            or_(decided.c.category.is_(None), decided.c.category != "exited"),
+        )
+        .group_by(*extra, category)
+    )
+
+
+def registry_statements(
+    scope: Scope, on: date, day_end: datetime, today: date, *, group: Any = None
+) -> list[Select[Any]]:
+    """Households and people by category on ``on`` (``none`` for those in none), optionally
+    grouped further by a region column: the registry's own columns for every household no
+    decision moved between that day and today, the history for the few it did. Their rows add
+    up to :func:`history_statement`'s (a test holds them equal)."""
+    extra = [] if group is None else [group(Household.region_code).label("grp")]
+    columns = _from_columns(scope, day_end, extra)
+    if on == today:
+        return [columns]
+    moved = _moved(on, today)
+    history = _from_history(scope, on, day_end, extra).where(Household.id.in_(moved))
+    return [columns.where(Household.id.not_in(moved)), history]
+
+
+def history_statement(
+    scope: Scope, on: date, day_end: datetime, *, group: Any = None
 ) -> Select[Any]:
-    """Households and people by category (``none`` for those in none), optionally grouped
-    further (by a region column). ``today`` reads the registry's columns, else the history."""
-    region = Household.region_code
-    extra = [] if group is None else [group(region).label("grp")]
-    if today:
-        category = func.coalesce(Household.category, literal(NONE)).label("category")
-        stmt = select(*extra, category, func.count(), func.sum(Household.members_count)).where(
-            scope.holds(region), Household.status == "active"
-        )
-    else:
-        decided = category_on(on)
-        category = func.coalesce(decided.c.category, literal(NONE)).label("category")
-        stmt = (
-            select(*extra, category, func.count(), func.sum(Household.members_count))
-            .select_from(Household)
-            .outerjoin(decided, decided.c.household_id == Household.id)
-            .where(
-                scope.holds(region),
-                Household.created_at < day_end,
-                or_(decided.c.category.is_(None), decided.c.category != "exited"),
-            )
-        )
-    keys = [*extra, category]
-    return stmt.group_by(*keys)
+    """The same figures from the decisions' history alone: the readable definition."""
+    extra = [] if group is None else [group(Household.region_code).label("grp")]
+    return _from_history(scope, on, day_end, extra)
+
+
+async def _sum_rows(
+    session: AsyncSession, statements: list[Select[Any]], grouped: bool
+) -> dict[str, dict[str, tuple[int, int]]]:
+    found: dict[str, dict[str, tuple[int, int]]] = {}
+    for stmt in statements:
+        for row in await session.execute(stmt):
+            key, cat, n, people = (str(row[0]), *row[1:]) if grouped else ("", *row)
+            before = found.setdefault(key, {}).get(str(cat), (0, 0))
+            found[key][str(cat)] = (before[0] + int(n), before[1] + int(people or 0))
+    return found
 
 
 async def registry(
-    session: AsyncSession, scope: Scope, on: date, day_end: datetime, *, today: bool
+    session: AsyncSession,
+    scope: Scope,
+    on: date,
+    day_end: datetime,
+    today: date,
+    *,
+    history: bool = False,
 ) -> dict[str, tuple[int, int]]:
-    """``{category: (households, people)}``."""
-    rows = await session.execute(registry_statement(scope, on, day_end, today=today))
-    return {str(cat): (int(n), int(people or 0)) for cat, n, people in rows}
+    """``{category: (households, people)}`` on ``on``; ``history=True`` reads the history
+    alone (the reference the fast reading is checked against)."""
+    statements = (
+        [history_statement(scope, on, day_end)]
+        if history
+        else registry_statements(scope, on, day_end, today)
+    )
+    return (await _sum_rows(session, statements, grouped=False)).get("", {})
 
 
 async def registry_by_area(
@@ -106,9 +163,10 @@ async def registry_by_area(
     scope: Scope,
     on: date,
     day_end: datetime,
+    today: date,
     *,
-    today: bool,
     digits: int,
+    history: bool = False,
 ) -> dict[str, dict[str, tuple[int, int]]]:
     """``{area code: {category: (households, people)}}``, areas cut at ``digits`` of the code
     (9: streets and towns, 12: communities and villages)."""
@@ -117,11 +175,12 @@ async def registry_by_area(
     def area(column: Any) -> Any:
         return func.substr(column, 1, digits) + literal(pad)
 
-    rows = await session.execute(registry_statement(scope, on, day_end, today=today, group=area))
-    found: dict[str, dict[str, tuple[int, int]]] = {}
-    for code, cat, n, people in rows:
-        found.setdefault(str(code), {})[str(cat)] = (int(n), int(people or 0))
-    return found
+    statements = (
+        [history_statement(scope, on, day_end, group=area)]
+        if history
+        else registry_statements(scope, on, day_end, today, group=area)
+    )
+    return await _sum_rows(session, statements, grouped=True)
 
 
 async def population(session: AsyncSession, scope: Scope, code: str) -> int | None:

@@ -97,9 +97,9 @@ async def overview(
     """The figures of API.md's overview for a region on a day."""
     area = await area_of(session, actor, region_code)
     on = check_day(on)
-    today = on == local_today()
+    today = local_today()
     end = day_start(on + timedelta(days=1))
-    found = await repository.registry(session, area.scope, on, end, today=today)
+    found = await repository.registry(session, area.scope, on, end, today)
     households = {k: v for k, v in _by_category(found, 0).items() if k != NONE}
     people = _by_category(found, 1)
     population = await repository.population(session, area.scope, area.code)
@@ -115,7 +115,9 @@ async def overview(
         "people": people,
         "population": population,
         "coverage_permille": _permille(sum(people.values()), population),
-        "applications": await repository.applications_on(session, area.scope, end, today=today),
+        "applications": await repository.applications_on(
+            session, area.scope, end, today=on == today
+        ),
         "warnings_open": {level: warnings.get(level, 0) for level in LEVELS},
         "visits": {"due": due, "overdue": overdue},
     }
@@ -141,11 +143,10 @@ async def registry(
     urban and rural, coverage, decisions taking effect in the period and causes of hardship."""
     area = await area_of(session, actor, region_code)
     on = check_day(on)
-    today = on == local_today()
     digits = _child_digits(area.level)
     day_end = day_start(on + timedelta(days=1))
     by_area = await repository.registry_by_area(
-        session, area.scope, on, day_end, today=today, digits=digits
+        session, area.scope, on, day_end, local_today(), digits=digits
     )
     levels = ("community", "village") if digits == 12 else ("street", "town", "township")
     regions = await repository.areas(session, area.scope, levels)
