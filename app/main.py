@@ -41,6 +41,7 @@ from app.notifications.router import router as notifications_router
 from app.notifications.tasks import close_http as close_wechat_http
 from app.regions.router import router as regions_router
 from app.standards.router import router as standards_router
+from app.stats.router import router as stats_router
 from app.visits.router import router as visits_router
 from app.console import router as console_router
 
@@ -167,6 +168,7 @@ def create_app() -> FastAPI:
     api.include_router(warning_rules_router)
     api.include_router(warnings_router)
     api.include_router(notifications_router)
+    api.include_router(stats_router)
     app.include_router(api)
     app.include_router(console_router)
 
