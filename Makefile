@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
+	@if [ ! -f console/dist/index.html ] && command -v npm >/dev/null 2>&1; then $(MAKE) console; fi
 	$(PY) -m app migrate
 	$(PY) -m app seed-demo
 	$(PY) -m app serve --host $(HOST) --port $(PORT)

@@ -49,7 +49,5 @@ async def console(path: str = "") -> Response:
         cache = IMMUTABLE if path.startswith("assets/") else "no-cache"
         return FileResponse(target, headers={"Cache-Control": cache})
     if path.startswith("assets/") or (path and "." in path.rsplit("/", 1)[-1]):
-        return JSONResponse(
-            {"code": "not_found", "message": "文件不存在"}, status_code=404
-        )
+        return JSONResponse({"code": "not_found", "message": "文件不存在"}, status_code=404)
     return FileResponse(index, headers={"Cache-Control": "no-cache"})

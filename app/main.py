@@ -22,6 +22,7 @@ from app.accounts.router import router as accounts_router
 from app.admin.router import router as admin_router
 from app.audit.router import router as audit_router
 from app.config import get_settings
+from app.console import router as console_router
 from app.db.session import dispose_engine, get_engine
 from app.errors import install_error_handlers
 from app.households.categories.router import router as categories_router
@@ -43,7 +44,6 @@ from app.regions.router import router as regions_router
 from app.standards.router import router as standards_router
 from app.stats.router import router as stats_router
 from app.visits.router import router as visits_router
-from app.console import router as console_router
 
 API_PREFIX = "/api/v1"
 DOCS_STATIC = "/docs/static"

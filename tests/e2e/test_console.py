@@ -105,6 +105,8 @@ async def log_in(browser: Any, server: Server, username: str) -> Any:
 
 
 async def test_a_community_worker_triages_a_case(browser: Any, server: Server) -> None:
+    from playwright.async_api import expect
+
     await staff("console_worker", "community_worker", GUANGHUA)
     await two_applications(server)
     page = await log_in(browser, server, "console_worker")
@@ -113,9 +115,8 @@ async def test_a_community_worker_triages_a_case(browser: Any, server: Server) -
     assert "求助受理" in menu and "监测对象" in menu
 
     rows = page.locator("[data-test=queue-table] .el-table__body tr")
-    await rows.nth(1).wait_for()
-    assert await rows.count() == 2
-    await page.get_by_text("已提交 2").wait_for()
+    await expect(rows).to_have_count(2)
+    await page.locator("[data-test=status-counts]", has_text="已提交 2").wait_for()
     await page.screenshot(path=ARTIFACTS / "queue-worker.png")
 
     await rows.first.click()
@@ -134,8 +135,9 @@ async def test_a_community_worker_triages_a_case(browser: Any, server: Server) -
     await page.locator("[data-test=filter-status]").click()
     await page.get_by_role("option", name="已提交").click()
     await page.locator("[data-test=filter-go]").click()
-    await page.get_by_text("已受理 1").wait_for()
-    assert await rows.count() == 1
+    await page.locator("[data-test=status-counts]", has_text="已受理 1").wait_for()
+    await expect(rows).to_have_count(1)
+    assert "王" in await rows.first.inner_text()
 
 
 async def test_a_district_officer_sees_the_dashboard_and_exports(
@@ -201,6 +203,4 @@ async def test_deep_links_and_api_paths(server: Server) -> None:
         missing_asset = await http.get("/console/assets/nothing-here.js")
         assert missing_asset.status_code == 404
         api = await http.get("/api/v1/no-such-thing")
-        assert api.status_code == 404 and api.headers["content-type"].startswith(
-            "application/json"
-        )
+        assert api.status_code == 404 and api.headers["content-type"].startswith("application/json")
