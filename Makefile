@@ -8,7 +8,7 @@ PORT ?= 8000
 # Test processes per backend (pytest-xdist); each has its own database. 0 runs in this process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install lint typecheck test-sqlite test-postgres test-miniprogram bench clean
+.PHONY: run test install lint typecheck test-sqlite test-postgres test-miniprogram console browser bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
+	@if [ ! -f console/dist/index.html ] && command -v npm >/dev/null 2>&1; then $(MAKE) console; fi
 	$(PY) -m app migrate
 	$(PY) -m app seed-demo
 	$(PY) -m app serve --host $(HOST) --port $(PORT)
@@ -41,12 +42,26 @@ test-miniprogram:
 	@if [ -f miniprogram/package.json ]; then cd miniprogram && npm ci --no-audit --no-fund --silent && npm test; \
 	else echo "miniprogram: no package.json yet"; fi
 
-test: lint typecheck test-sqlite test-postgres test-miniprogram
+# The staff console (console/): installed from its lock file and built by Vite into console/dist,
+# which the server answers at /console.
+console:
+	cd console && npm ci --no-audit --no-fund --silent && npx vite build --logLevel warn
+
+# Headless Chromium and a CJK font for the console's browser tests, from Debian's packages (as
+# root, when missing); Playwright's own browser download is never used.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends chromium fonts-wqy-microhei >/dev/null \
+	    || { apt-get update -qq && apt-get install -y --no-install-recommends chromium fonts-wqy-microhei >/dev/null; }; \
+	  else echo "browser tests need: sudo apt-get install chromium fonts-wqy-microhei"; fi; fi
+
+test: lint typecheck console browser test-sqlite test-postgres test-miniprogram
 
 bench: $(STAMP)
 	$(PY) bench/intake.py
 	$(PY) bench/registry.py
 	$(PY) bench/monitoring.py
+	$(PY) bench/stats.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     # Staff hear that a time limit is about to pass this many hours before it does.
     notify_due_soon_hours: int = Field(default=24, ge=1, le=24 * 14)
     upload_dir: Path | None = None
+    # The staff console's Vite build (default: console/dist in the project).
+    console_dir: Path | None = None
     # Monitoring imports: the largest file taken (413 beyond), and what an XLSX may inflate to.
     import_max_mb: int = Field(default=150, ge=1)
     import_xlsx_max_uncompressed_mb: int = Field(default=1024, ge=1)

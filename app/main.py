@@ -22,6 +22,7 @@ from app.accounts.router import router as accounts_router
 from app.admin.router import router as admin_router
 from app.audit.router import router as audit_router
 from app.config import get_settings
+from app.console import router as console_router
 from app.db.session import dispose_engine, get_engine
 from app.errors import install_error_handlers
 from app.households.categories.router import router as categories_router
@@ -41,6 +42,7 @@ from app.notifications.router import router as notifications_router
 from app.notifications.tasks import close_http as close_wechat_http
 from app.regions.router import router as regions_router
 from app.standards.router import router as standards_router
+from app.stats.router import router as stats_router
 from app.visits.router import router as visits_router
 
 API_PREFIX = "/api/v1"
@@ -166,7 +168,9 @@ def create_app() -> FastAPI:
     api.include_router(warning_rules_router)
     api.include_router(warnings_router)
     api.include_router(notifications_router)
+    api.include_router(stats_router)
     app.include_router(api)
+    app.include_router(console_router)
 
     @app.get("/healthz", include_in_schema=False, response_model=None)
     async def healthz() -> dict[str, str] | JSONResponse:

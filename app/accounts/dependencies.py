@@ -136,6 +136,7 @@ RequireWarningsDispatch = Annotated[Actor, Depends(require_scope(Scope.warnings_
 RequireWarningsVerify = Annotated[Actor, Depends(require_scope(Scope.warnings_verify))]
 RequireWarningsResolve = Annotated[Actor, Depends(require_scope(Scope.warnings_resolve))]
 RequireRulesManage = Annotated[Actor, Depends(require_scope(Scope.rules_manage))]
+RequireStatsRead = Annotated[Actor, Depends(require_scope(Scope.stats_read))]
 
 
 async def _any_caller(

@@ -42,6 +42,7 @@ class Scope(StrEnum):
     warnings_verify = "warnings:verify"  # verify on site (as the assignee)
     warnings_resolve = "warnings:resolve"  # decide what is done about a confirmed warning
     rules_manage = "rules:manage"  # tune warning rules and start scans
+    stats_read = "stats:read"  # the bureau's figures for the jurisdiction, and their workbooks
 
 
 _CASEWORK = {
@@ -54,6 +55,7 @@ _CASEWORK = {
     Scope.households_export,
     Scope.visits_read,
     Scope.visits_record,
+    Scope.stats_read,
 }
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
@@ -102,6 +104,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.visits_read,
             Scope.monitoring_read,
             Scope.warnings_read,
+            Scope.stats_read,
         }
     ),
     Role.admin: frozenset({Scope.accounts_admin, Scope.jobs_manage}),

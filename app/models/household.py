@@ -144,7 +144,11 @@ class CategoryChange(IdMixin, Model):
     Never overwritten; the standard in force at the decision is kept with it."""
 
     __tablename__ = "category_changes"
-    __table_args__ = (Index("ix_category_changes_household", "household_id", "id"),)
+    __table_args__ = (
+        Index("ix_category_changes_household", "household_id", "id"),
+        # Statistics on a day read only the decisions taking effect between it and today.
+        Index("ix_category_changes_effective", "effective_date"),
+    )
 
     household_id: Mapped[int] = mapped_column(BigId, ForeignKey("households.id"))
     action: Mapped[str] = mapped_column(String(8))  # enrol | change | exit

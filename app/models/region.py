@@ -17,3 +17,6 @@ class Region(Model):
     parent_code: Mapped[str | None] = mapped_column(
         String(12), ForeignKey("regions.code"), index=True
     )
+    # Resident population (常住人口), given for communities and villages (a street's or the
+    # district's is the sum of theirs, unless it is given itself): coverage's denominator.
+    population: Mapped[int | None]

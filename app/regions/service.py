@@ -35,9 +35,18 @@ class RegionImportError(ValueError):
     """A line of a region CSV that cannot be loaded."""
 
 
-def parse_regions_csv(path: Path) -> list[dict[str, str | None]]:
-    """Rows ``code,name,level,parent_code``, checked for shape and parent order."""
-    rows: list[dict[str, str | None]] = []
+def _population(raw: str | None, line: int) -> int | None:
+    text = (raw or "").strip().replace(",", "")
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 9:
+        raise RegionImportError(f"line {line}: population must be a whole number")
+    return int(text)
+
+
+def parse_regions_csv(path: Path) -> list[dict[str, str | int | None]]:
+    """Rows ``code,name,level,parent_code[,population]``, checked for shape and parent order."""
+    rows: list[dict[str, str | int | None]] = []
     seen: set[str] = set()
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
@@ -60,11 +69,19 @@ def parse_regions_csv(path: Path) -> list[dict[str, str | None]]:
             if parent is not None and parent not in seen:
                 raise RegionImportError(f"line {line}: parent {parent} not defined above")
             seen.add(code)
-            rows.append({"code": code, "name": name, "level": level, "parent_code": parent})
+            rows.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "level": level,
+                    "parent_code": parent,
+                    "population": _population(row.get("population"), line),
+                }
+            )
     return rows
 
 
-async def import_regions(session: AsyncSession, rows: list[dict[str, str | None]]) -> int:
+async def import_regions(session: AsyncSession, rows: list[dict[str, str | int | None]]) -> int:
     """Insert or update regions; safe to run twice."""
     existing = await repository.by_codes(session, [str(r["code"]) for r in rows])
     for row in rows:
@@ -76,7 +93,9 @@ async def import_regions(session: AsyncSession, rows: list[dict[str, str | None]
         else:
             region.name = str(row["name"])
             region.level = str(row["level"])
-            region.parent_code = row["parent_code"]
+            region.parent_code = None if row["parent_code"] is None else str(row["parent_code"])
+            if row.get("population") is not None:
+                region.population = int(row["population"] or 0)
     await session.flush()
     return len(rows)
 
