@@ -105,6 +105,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=None, help="generator processes")
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds per figure")
     parser.add_argument("--keep-database", action="store_true", help="do not drop it at the end")
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="time the figures on the data a --keep-database run left (no generation)",
+    )
     return parser.parse_args()
 
 
@@ -216,7 +221,8 @@ async def run(args: argparse.Namespace) -> None:
     from app.stats import service
     from app.stats.service import day_start
 
-    await generation(args.people, args.workers)
+    if not args.reuse_database:
+        await generation(args.people, args.workers)
     actor = Actor(kind="staff", id=None, role="district_officer", region_code=DISTRICT)
     low, high = "510115000000", "510115999999"
     today = local_today()
@@ -329,14 +335,15 @@ def main() -> None:
     os.environ["JIUZHU_SECRET_KEY"] = SECRET_KEY
     os.environ["JIUZHU_DATA_KEY"] = DATA_KEY
     os.environ["JIUZHU_LOG_LEVEL"] = "WARNING"
-    asyncio.run(recreate_database(args.database_url))
+    if not args.reuse_database:
+        asyncio.run(recreate_database(args.database_url))
     from app.db.migrate import upgrade
 
     upgrade()
     try:
         asyncio.run(run(args))
     finally:
-        if not args.keep_database:
+        if not (args.keep_database or args.reuse_database):
             asyncio.run(recreate_database(args.database_url, drop_only=True))
 
 

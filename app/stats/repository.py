@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.application import Application, ApplicationEvent
@@ -66,11 +66,14 @@ def category_on(on: date) -> Any:
 
 
 def _moved(on: date, today: date) -> Any:
-    """Households with a decision taking effect between ``on`` and today (either way round):
-    the only ones whose category on ``on`` differs from the registry's columns."""
+    """SQL: the household has a decision taking effect between ``on`` and today (either way
+    round): the only households whose category on ``on`` differs from the registry's columns.
+    An EXISTS, so that PostgreSQL plans a (hashed) semi- or anti-join whatever its estimates."""
     low, high = min(on, today), max(on, today)
-    return select(CategoryChange.household_id).where(
-        CategoryChange.effective_date > low, CategoryChange.effective_date <= high
+    return exists().where(
+        CategoryChange.household_id == Household.id,
+        CategoryChange.effective_date > low,
+        CategoryChange.effective_date <= high,
     )
 
 
@@ -115,8 +118,8 @@ def registry_statements(
     if on == today:
         return [columns]
     moved = _moved(on, today)
-    history = _from_history(scope, on, day_end, extra).where(Household.id.in_(moved))
-    return [columns.where(Household.id.not_in(moved)), history]
+    history = _from_history(scope, on, day_end, extra).where(moved)
+    return [columns.where(~moved), history]
 
 
 def history_statement(
