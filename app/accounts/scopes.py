@@ -42,6 +42,10 @@ class Scope(StrEnum):
     warnings_verify = "warnings:verify"  # verify on site (as the assignee)
     warnings_resolve = "warnings:resolve"  # decide what is done about a confirmed warning
     rules_manage = "rules:manage"  # tune warning rules and start scans
+    assistance_read = "assistance:read"  # projects, needs, matches, plans, referrals, figures
+    assistance_work = "assistance:work"  # needs, groups, plans and referrals (精准救助)
+    assistance_approve = "assistance:approve"  # approve a service plan (一人一策)
+    projects_manage = "projects:manage"  # organizations and their service projects
 
 
 _CASEWORK = {
@@ -54,6 +58,8 @@ _CASEWORK = {
     Scope.households_export,
     Scope.visits_read,
     Scope.visits_record,
+    Scope.assistance_read,
+    Scope.assistance_work,
 }
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
@@ -61,7 +67,14 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         _CASEWORK | {Scope.cases_triage, Scope.warnings_read, Scope.warnings_verify}
     ),
     Role.social_worker: frozenset(
-        _CASEWORK | {Scope.cases_triage, Scope.warnings_read, Scope.warnings_verify}
+        _CASEWORK
+        | {
+            Scope.cases_triage,
+            Scope.warnings_read,
+            Scope.warnings_verify,
+            Scope.assistance_approve,
+            Scope.projects_manage,
+        }
     ),
     Role.street_officer: frozenset(
         _CASEWORK
@@ -73,6 +86,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.warnings_read,
             Scope.warnings_dispatch,
             Scope.warnings_verify,
+            Scope.assistance_approve,
         }
     ),
     Role.district_officer: frozenset(
@@ -92,6 +106,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.warnings_dispatch,
             Scope.warnings_resolve,
             Scope.rules_manage,
+            Scope.assistance_approve,
+            Scope.projects_manage,
         }
     ),
     Role.auditor: frozenset(
@@ -102,6 +118,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.visits_read,
             Scope.monitoring_read,
             Scope.warnings_read,
+            Scope.assistance_read,
         }
     ),
     Role.admin: frozenset({Scope.accounts_admin, Scope.jobs_manage}),
