@@ -36,7 +36,7 @@ def readable_household_ids(actor: Actor) -> Select[Any]:
     return readable_households(actor).with_only_columns(Household.id)
 
 
-def visible_organizations(actor: Actor) -> Select[tuple[Organization]]:
+def visible_organizations(actor: Actor) -> Select[Organization]:
     """Organizations in the caller's area, or above it (serving it)."""
     code = _staff_region(actor)
     return select(Organization).where(
@@ -47,7 +47,7 @@ def visible_organizations(actor: Actor) -> Select[tuple[Organization]]:
     )
 
 
-def visible_projects(actor: Actor) -> Select[tuple[Project]]:
+def visible_projects(actor: Actor) -> Select[Project]:
     """Projects run in the caller's area, or serving it from above."""
     code = _staff_region(actor)
     return select(Project).where(
@@ -195,7 +195,7 @@ async def refresh_group_mask(session: AsyncSession, household_id: int) -> int:
     return mask
 
 
-def _group_rows(actor: Actor, region_code: str | None) -> Select[Any]:
+def _group_rows(actor: Actor, region_code: str | None) -> Select[str, int, int]:
     stmt = (
         select(MemberTag.tag, MemberTag.household_id, MemberTag.member_id)
         .join(HouseholdMember, HouseholdMember.id == MemberTag.member_id)
@@ -292,7 +292,7 @@ async def group_members(
 # ---- needs ----
 
 
-def readable_needs(actor: Actor) -> Select[tuple[Need]]:
+def readable_needs(actor: Actor) -> Select[Need]:
     return select(Need).where(Need.household_id.in_(readable_household_ids(actor)))
 
 
@@ -337,3 +337,9 @@ async def needs_of(session: AsyncSession, household_id: int, ids: Sequence[int])
 async def add(session: AsyncSession, *rows: object) -> None:
     session.add_all(rows)
     await session.flush()
+
+
+async def get_need_by_id(session: AsyncSession, need_id: int) -> Need | None:
+    """A need by id, for the flow of a referral that points at it (no jurisdiction: the
+    referral was checked)."""
+    return await session.scalar(select(Need).where(Need.id == need_id).with_for_update())
