@@ -14,7 +14,7 @@ from app.accounts.dependencies import (
     RequireAssistanceWork,
     RequireProjectsManage,
 )
-from app.assistance import repository, service
+from app.assistance import people, repository, service
 from app.assistance.matching import service as matching
 from app.assistance.schemas import (
     GroupCount,
@@ -257,7 +257,7 @@ async def household_groups(
 ) -> HouseholdGroups:
     """The household's groups, its members' tags and its key-target flag."""
     return HouseholdGroups.model_validate(
-        await service.groups_of_household(session, actor, household_id)
+        await people.groups_of_household(session, actor, household_id)
     )
 
 
@@ -269,7 +269,7 @@ async def tag_member(
 ) -> HouseholdGroups:
     """Put a member in a group (idempotent); audited."""
     return HouseholdGroups.model_validate(
-        await service.tag_member(session, actor, household_id, member_id, tag)
+        await people.tag_member(session, actor, household_id, member_id, tag)
     )
 
 
@@ -281,7 +281,7 @@ async def untag_member(
 ) -> HouseholdGroups:
     """Take a member out of a group; audited."""
     return HouseholdGroups.model_validate(
-        await service.untag_member(session, actor, household_id, member_id, tag)
+        await people.untag_member(session, actor, household_id, member_id, tag)
     )
 
 
@@ -291,7 +291,7 @@ async def set_key_target(
 ) -> HouseholdGroups:
     """Flag or unflag the household as a key target (重点对象); audited."""
     return HouseholdGroups.model_validate(
-        await service.set_key_target(session, actor, household_id, body)
+        await people.set_key_target(session, actor, household_id, body)
     )
 
 
@@ -309,8 +309,8 @@ async def create_need(
     """Record a need of the household or one member, typed like the services, with urgency."""
 
     async def create() -> tuple[int, object]:
-        need = await service.create_need(session, actor, household_id, body)
-        return 201, NeedOut.model_validate(service.need_view(need)).model_dump(mode="json")
+        need = await people.create_need(session, actor, household_id, body)
+        return 201, NeedOut.model_validate(people.need_view(need)).model_dump(mode="json")
 
     fingerprint = {"household_id": household_id, "need": body}
     status, payload = await run_once(session, actor, idempotency_key, fingerprint, create)
@@ -340,7 +340,7 @@ async def list_needs(
     )
     page, next_cursor = split_page(rows, limit)
     return NeedPage(
-        items=[NeedOut.model_validate(service.need_view(n)) for n in page],
+        items=[NeedOut.model_validate(people.need_view(n)) for n in page],
         next_cursor=next_cursor,
     )
 
@@ -350,8 +350,8 @@ async def close_need(
     household_id: RecordId, need_id: RecordId, body: NeedClose, session: Session, actor: Worker
 ) -> NeedOut:
     """Mark a need met (``met``) or no longer needed (``closed``), with a reason."""
-    need = await service.close_need(session, actor, household_id, need_id, body)
-    return NeedOut.model_validate(service.need_view(need))
+    need = await people.close_need(session, actor, household_id, need_id, body)
+    return NeedOut.model_validate(people.need_view(need))
 
 
 @router.get("/households/{household_id}/matches", response_model=MatchPage)

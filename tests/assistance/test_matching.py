@@ -34,9 +34,14 @@ async def test_need_to_matches_best_first_with_reasons(client: httpx.AsyncClient
     org = await organization(client, officer)
     wide = await project(client, officer, org["id"], name="全区儿童关爱", target_groups=[])
     near = await project(
-        client, officer, org["id"], name="光华儿童之家", region_code=GUANGHUA,
-        target_categories=["dibao"], target_groups=["children_in_difficulty"],
-    )  # fmt: skip
+        client,
+        officer,
+        org["id"],
+        name="光华儿童之家",
+        region_code=GUANGHUA,
+        target_categories=["dibao"],
+        target_groups=["children_in_difficulty"],
+    )
     await project(client, officer, org["id"], name="就业帮扶", service_types=["job_help"])
     await project(client, officer, org["id"], name="公平儿童", region_code=GONGPING)
     full = await project(client, officer, org["id"], name="已满项目", capacity=1)
@@ -70,9 +75,10 @@ async def test_need_to_matches_best_first_with_reasons(client: httpx.AsyncClient
         assert absent["id"] not in {i["project_id"] for i in items}
 
     key = await client.put(
-        f"/staff/households/{home}/key-target", json={"key_target": True, "reason": "困境儿童"},
+        f"/staff/households/{home}/key-target",
+        json={"key_target": True, "reason": "困境儿童"},
         headers=officer,
-    )  # fmt: skip
+    )
     assert key.status_code == 200 and key.json()["key_target"] is True
     again = await matches(client, officer, home, on=ON)
     assert again[0]["score"] == best["score"] + 5
@@ -88,25 +94,29 @@ async def test_need_to_matches_best_first_with_reasons(client: httpx.AsyncClient
         hidden = await client.get(f"/staff/households/{home}/{path}", headers=other)
         assert hidden.status_code == 404 and hidden.json()["code"] == "household_not_found"
     refused = await client.post(
-        f"/staff/households/{home}/needs", json={"service_type": "tutoring", "urgency": "low"},
+        f"/staff/households/{home}/needs",
+        json={"service_type": "tutoring", "urgency": "low"},
         headers=other,
-    )  # fmt: skip
+    )
     assert refused.status_code == 404
     closed = await client.post(
         f"/staff/households/{home}/needs/{made['id']}/close",
-        json={"outcome": "closed", "reason": "已由亲属照看"}, headers=officer,
-    )  # fmt: skip
+        json={"outcome": "closed", "reason": "已由亲属照看"},
+        headers=officer,
+    )
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     assert await matches(client, officer, home, on=ON) == []
     twice = await client.post(
         f"/staff/households/{home}/needs/{made['id']}/close",
-        json={"outcome": "met", "reason": "再次关闭"}, headers=officer,
-    )  # fmt: skip
+        json={"outcome": "met", "reason": "再次关闭"},
+        headers=officer,
+    )
     assert twice.status_code == 409 and twice.json()["code"] == "invalid_transition"
     bad = await client.post(
-        f"/staff/households/{home}/needs", json={"service_type": "child_care", "urgency": "asap"},
+        f"/staff/households/{home}/needs",
+        json={"service_type": "child_care", "urgency": "asap"},
         headers=officer,
-    )  # fmt: skip
+    )
     assert bad.status_code == 422
     assert LIUCHENG and NANJIANG
 
@@ -125,13 +135,18 @@ async def test_sql_agrees_with_the_python_twin(client: httpx.AsyncClient) -> Non
         starts = rng.choice(["2026-01-01", "2026-12-01", "2026-12-02"])
         ends = rng.choice([None, None, "2026-11-30", "2026-12-01", "2026-12-31"])
         body = await project(
-            client, officer, org["id"], name=f"项目{index}",
+            client,
+            officer,
+            org["id"],
+            name=f"项目{index}",
             service_types=rng.sample(services, rng.randint(1, 3)),
             target_categories=rng.sample(categories, rng.choice([0, 0, 1, 2])),
             target_groups=rng.sample(groups, rng.choice([0, 1, 2])),
-            region_code=rng.choice(regions), capacity=rng.randint(1, 12),
-            starts_on=starts, ends_on=ends if ends is None or ends >= starts else None,
-        )  # fmt: skip
+            region_code=rng.choice(regions),
+            capacity=rng.randint(1, 12),
+            starts_on=starts,
+            ends_on=ends if ends is None or ends >= starts else None,
+        )
         async with session_scope() as session:
             row = await session.get(Project, body["id"])
             assert row is not None
@@ -152,8 +167,13 @@ async def test_sql_agrees_with_the_python_twin(client: httpx.AsyncClient) -> Non
                 f"/staff/households/{home}/key-target", json={"key_target": True}, headers=officer
             )
         for _ in range(rng.randint(1, 3)):
-            await need(client, officer, home, service_type=rng.choice(services),
-                       urgency=rng.choice(["high", "medium", "low"]))  # fmt: skip
+            await need(
+                client,
+                officer,
+                home,
+                service_type=rng.choice(services),
+                urgency=rng.choice(["high", "medium", "low"]),
+            )
     on = date(2026, 12, 1)
     async with session_scope() as session:
         projects = [
@@ -181,9 +201,14 @@ async def test_sql_agrees_with_the_python_twin(client: httpx.AsyncClient) -> Non
     expected: dict[int, set[tuple[int, int, int]]] = {h: set() for h in homes}
     for need_row, region, category, prof in rows:
         facts = NeedFacts(
-            need_row.id, need_row.service_bit, need_row.service_type, region, category,
-            prof.group_mask if prof else 0, bool(prof and prof.key_target),
-        )  # fmt: skip
+            need_row.id,
+            need_row.service_bit,
+            need_row.service_type,
+            region,
+            category,
+            prof.group_mask if prof else 0,
+            bool(prof and prof.key_target),
+        )
         for p in projects:
             found = fit(facts, p, on)
             if found is not None:

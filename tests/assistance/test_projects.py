@@ -23,9 +23,18 @@ async def test_organizations_and_projects(client: httpx.AsyncClient) -> None:
     assert again.status_code == 200 and "api_key" not in again.json()
     made = await project(client, officer, org["id"], target_categories=["dibao", "tekun"])
     assert set(made) >= {
-        "id", "name", "organization_id", "service_types", "target_categories", "target_groups",
-        "region_code", "capacity", "in_use", "starts_on", "ends_on",
-    }  # fmt: skip
+        "id",
+        "name",
+        "organization_id",
+        "service_types",
+        "target_categories",
+        "target_groups",
+        "region_code",
+        "capacity",
+        "in_use",
+        "starts_on",
+        "ends_on",
+    }
     assert made["service_types"] == ["child_care", "tutoring"]
     assert made["target_categories"] == ["dibao", "tekun"]
     assert made["in_use"] == 0 and made["ends_on"] is None
@@ -68,10 +77,16 @@ async def test_organizations_and_projects(client: httpx.AsyncClient) -> None:
     assert hidden.status_code == 404 and hidden.json()["code"] == "project_not_found"
     outside = await client.post(
         "/staff/projects",
-        json={"organization_id": org["id"], "name": "越界项目", "service_types": ["legal_aid"],
-              "region_code": GUANGHUA, "capacity": 1, "starts_on": "2026-01-01"},
+        json={
+            "organization_id": org["id"],
+            "name": "越界项目",
+            "service_types": ["legal_aid"],
+            "region_code": GUANGHUA,
+            "capacity": 1,
+            "starts_on": "2026-01-01",
+        },
         headers=gongping,
-    )  # fmt: skip
+    )
     assert outside.status_code == 403 and outside.json()["code"] == "outside_jurisdiction"
     worker = await login_staff(client, "gh_worker", "community_worker", GUANGHUA)
     denied = await client.post(
@@ -87,9 +102,13 @@ async def test_bad_input_and_idempotency(client: httpx.AsyncClient) -> None:
     officer = await district(client)
     org = await organization(client, officer, issue_key=False)
     base = {
-        "organization_id": org["id"], "name": "法律援助进社区", "service_types": ["legal_aid"],
-        "region_code": DISTRICT, "capacity": 5, "starts_on": "2026-01-01",
-    }  # fmt: skip
+        "organization_id": org["id"],
+        "name": "法律援助进社区",
+        "service_types": ["legal_aid"],
+        "region_code": DISTRICT,
+        "capacity": 5,
+        "starts_on": "2026-01-01",
+    }
     for bad in (
         {"service_types": ["astrology"]},
         {"capacity": 0},

@@ -25,9 +25,13 @@ async def test_from_need_to_services_in_the_ledger(client: httpx.AsyncClient) ->
     other = {"X-API-Key": other_org["api_key"]}
     care = await project(client, officer, org["id"], name="儿童关爱", capacity=2)
     await project(
-        client, officer, other_org["id"], name="另一项目", region_code=LIUCHENG,
+        client,
+        officer,
+        other_org["id"],
+        name="另一项目",
+        region_code=LIUCHENG,
         service_types=["legal_aid"],
-    )  # fmt: skip
+    )
 
     worker = await login_staff(client, "gh_worker", "community_worker", GUANGHUA)
     worker_id = await staff_id(client, worker)
@@ -37,10 +41,13 @@ async def test_from_need_to_services_in_the_ledger(client: httpx.AsyncClient) ->
     assert found[0]["project_id"] == care["id"] and found[0]["need_id"] == made["id"]
 
     plan_body = {
-        "household_id": home, "goals": ["孩子课后有人照看", "学业跟上"],
-        "need_ids": [made["id"]], "project_ids": [care["id"]], "responsible_id": worker_id,
+        "household_id": home,
+        "goals": ["孩子课后有人照看", "学业跟上"],
+        "need_ids": [made["id"]],
+        "project_ids": [care["id"]],
+        "responsible_id": worker_id,
         "review_on": "2099-01-01",
-    }  # fmt: skip
+    }
     too_far = await client.post("/staff/service-plans", json=plan_body, headers=worker)
     assert too_far.status_code == 422 and too_far.json()["code"] == "invalid_review_date"
     from app.kit.timeutil import local_today
@@ -63,10 +70,13 @@ async def test_from_need_to_services_in_the_ledger(client: httpx.AsyncClient) ->
     assert denied.status_code == 403
     revised = await client.put(
         f"/staff/service-plans/{plan['id']}",
-        json={**{k: v for k, v in plan_body.items() if k != "household_id"},
-              "goals": ["孩子课后有人照看"], "version": 1},
+        json={
+            **{k: v for k, v in plan_body.items() if k != "household_id"},
+            "goals": ["孩子课后有人照看"],
+            "version": 1,
+        },
         headers=worker,
-    )  # fmt: skip
+    )
     assert revised.status_code == 200 and revised.json()["version"] == 2
     assert [v["version"] for v in revised.json()["versions"]] == [2, 1]
     liucheng = await station(client)
@@ -82,10 +92,15 @@ async def test_from_need_to_services_in_the_ledger(client: httpx.AsyncClient) ->
 
     sent = await client.post(
         "/staff/referrals",
-        json={"household_id": home, "project_id": care["id"], "need_id": made["id"],
-              "plan_id": plan["id"], "note": "请尽快联系"},
+        json={
+            "household_id": home,
+            "project_id": care["id"],
+            "need_id": made["id"],
+            "plan_id": plan["id"],
+            "note": "请尽快联系",
+        },
         headers={**worker, "Idempotency-Key": "ref-1"},
-    )  # fmt: skip
+    )
     assert sent.status_code == 201, sent.text
     referral = sent.json()
     assert referral["status"] == "sent" and referral["responsible_id"] == worker_id
@@ -114,8 +129,12 @@ async def test_from_need_to_services_in_the_ledger(client: httpx.AsyncClient) ->
     assert "转介已被服务组织接收" in [n["title"] for n in inbox.json()["items"]]
 
     today = local_today().isoformat()
-    service_body = {"date": today, "hours": "2.5", "what": "课后陪伴与作业辅导",
-                    "volunteers": [{"name": "志愿者甲", "hours": "2.5"}]}  # fmt: skip
+    service_body = {
+        "date": today,
+        "hours": "2.5",
+        "what": "课后陪伴与作业辅导",
+        "volunteers": [{"name": "志愿者甲", "hours": "2.5"}],
+    }
     key = {**agency, "Idempotency-Key": "svc-1"}
     first = await client.post(
         f"/agency/referrals/{referral['id']}/services", json=service_body, headers=key
@@ -127,14 +146,16 @@ async def test_from_need_to_services_in_the_ledger(client: httpx.AsyncClient) ->
     assert replayed.json()["id"] == first.json()["id"]
     future = await client.post(
         f"/agency/referrals/{referral['id']}/services",
-        json={**service_body, "date": "2099-01-01"}, headers=agency,
-    )  # fmt: skip
+        json={**service_body, "date": "2099-01-01"},
+        headers=agency,
+    )
     assert future.status_code == 422 and future.json()["code"] == "service_before_referral"
     for bad in ({"hours": "0"}, {"hours": "25"}, {"what": ""}, {"extra": 1}):
         response = await client.post(
             f"/agency/referrals/{referral['id']}/services",
-            json={**service_body, **bad}, headers=agency,
-        )  # fmt: skip
+            json={**service_body, **bad},
+            headers=agency,
+        )
         assert response.status_code == 422, bad
 
     ledger = await client.get(f"/staff/households/{home}/ledger", headers=worker)
@@ -147,8 +168,9 @@ async def test_from_need_to_services_in_the_ledger(client: httpx.AsyncClient) ->
 
     done = await client.post(
         f"/agency/referrals/{referral['id']}/complete",
-        json={"outcome": "resolved", "note": "已安排固定志愿者"}, headers=agency,
-    )  # fmt: skip
+        json={"outcome": "resolved", "note": "已安排固定志愿者"},
+        headers=agency,
+    )
     assert done.status_code == 200 and done.json()["status"] == "completed"
     assert done.json()["first_service_on"] == today and done.json()["hours_total"] == "2.50"
     needs = await client.get(f"/staff/households/{home}/needs", headers=worker)
@@ -218,9 +240,10 @@ async def test_full_project_declines_and_refusals(client: httpx.AsyncClient) -> 
     no_reason = await client.post(f"/agency/referrals/{refs[1]}/decline", json={}, headers=agency)
     assert no_reason.status_code == 422
     declined = await client.post(
-        f"/agency/referrals/{refs[1]}/decline", json={"reason": "名额已满，建议转其他项目"},
+        f"/agency/referrals/{refs[1]}/decline",
+        json={"reason": "名额已满，建议转其他项目"},
         headers=agency,
-    )  # fmt: skip
+    )
     assert declined.status_code == 200 and declined.json()["decline_reason"]
     stats = (await client.get("/staff/assistance/stats", headers=officer)).json()
     assert stats["referrals"]["declined"] == 1 and stats["acceptance_rate"] == 0.5

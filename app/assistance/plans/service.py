@@ -134,9 +134,13 @@ async def create_plan(session: AsyncSession, actor: Actor, body: PlanCreate) -> 
     await assistance.add(session, plan)
     await assistance.add(session, _version(plan, body, actor))
     await audit.record(
-        session, actor, "service_plan.created", "service_plan", plan.id,
+        session,
+        actor,
+        "service_plan.created",
+        "service_plan",
+        plan.id,
         {"household_id": household.id, "projects": list(body.project_ids)},
-    )  # fmt: skip
+    )
     return plan
 
 

@@ -100,9 +100,13 @@ async def create_referral(session: AsyncSession, actor: Actor, body: ReferralCre
     )
     await assistance.add(session, referral)
     await audit.record(
-        session, actor, "referral.sent", "household", household.id,
+        session,
+        actor,
+        "referral.sent",
+        "household",
+        household.id,
         {"referral_id": referral.id, "project_id": project.id, "need_id": body.need_id},
-    )  # fmt: skip
+    )
     return referral
 
 
@@ -131,9 +135,13 @@ async def cancel(
     referral.completed_at = now()
     await session.flush()
     await audit.record(
-        session, actor, "referral.cancelled", "household", referral.household_id,
+        session,
+        actor,
+        "referral.cancelled",
+        "household",
+        referral.household_id,
         {"referral_id": referral.id, "reason": body.reason},
-    )  # fmt: skip
+    )
     return referral
 
 
@@ -188,9 +196,13 @@ async def accept(session: AsyncSession, actor: Actor, referral_id: int, body: Ac
         referral.note = (referral.note + "\n" + body.note).strip()[:500]
     await session.flush()
     await audit.record(
-        session, actor, "referral.accepted", "household", referral.household_id,
+        session,
+        actor,
+        "referral.accepted",
+        "household",
+        referral.household_id,
         {"referral_id": referral.id},
-    )  # fmt: skip
+    )
     await _tell_worker(session, referral, "referral_accepted")
     return referral
 
@@ -207,9 +219,13 @@ async def decline(
     referral.decline_reason = body.reason
     await session.flush()
     await audit.record(
-        session, actor, "referral.declined", "household", referral.household_id,
+        session,
+        actor,
+        "referral.declined",
+        "household",
+        referral.household_id,
         {"referral_id": referral.id, "reason": body.reason},
-    )  # fmt: skip
+    )
     await _tell_worker(session, referral, "referral_declined")
     return referral
 
@@ -263,10 +279,18 @@ async def record_service(
         referral.first_service_on = body.date
     await session.flush()
     await audit.record(
-        session, actor, "referral.service_recorded", "household", referral.household_id,
-        {"referral_id": referral.id, "service_id": record.id, "hours": str(body.hours),
-         "volunteers": len(body.volunteers)},
-    )  # fmt: skip
+        session,
+        actor,
+        "referral.service_recorded",
+        "household",
+        referral.household_id,
+        {
+            "referral_id": referral.id,
+            "service_id": record.id,
+            "hours": str(body.hours),
+            "volunteers": len(body.volunteers),
+        },
+    )
     return record
 
 
@@ -291,9 +315,13 @@ async def complete(
             need.closed_at = now()
     await session.flush()
     await audit.record(
-        session, actor, "referral.completed", "household", referral.household_id,
+        session,
+        actor,
+        "referral.completed",
+        "household",
+        referral.household_id,
         {"referral_id": referral.id, "outcome": body.outcome.value},
-    )  # fmt: skip
+    )
     return referral
 
 
@@ -325,10 +353,24 @@ async def views(session: AsyncSession, referrals: list[Referral]) -> list[dict[s
 
 
 _FIELDS = (
-    "id", "household_id", "need_id", "plan_id", "project_id", "organization_id", "status",
-    "note", "responsible_id", "sent_at", "responded_at", "decline_reason", "first_service_on",
-    "hours_total", "outcome", "outcome_note", "completed_at",
-)  # fmt: skip
+    "id",
+    "household_id",
+    "need_id",
+    "plan_id",
+    "project_id",
+    "organization_id",
+    "status",
+    "note",
+    "responsible_id",
+    "sent_at",
+    "responded_at",
+    "decline_reason",
+    "first_service_on",
+    "hours_total",
+    "outcome",
+    "outcome_note",
+    "completed_at",
+)
 
 
 async def detail(session: AsyncSession, referral: Referral) -> dict[str, Any]:
