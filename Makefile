@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(PY) bench/intake.py
 	$(PY) bench/registry.py
 	$(PY) bench/monitoring.py
+	$(PY) bench/matching.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -374,7 +374,7 @@ async def household_matches(
                 need_id=m.need_id,
                 project_id=m.project_id,
                 score=m.score,
-                reasons=m.reasons,
+                reasons=list(m.reasons),
                 project_name=m.project_name,
                 remaining=m.remaining,
             )

@@ -2,9 +2,9 @@
 project (running on the day, a place left), scored in SQL exactly as
 :mod:`app.assistance.matching.scoring` scores in Python, the best ``per_need`` of each need.
 
-Live projects are a few hundred rows, selected first; needs join them on the service bit and
-region containment (``region_low <= household region <= region_high``); the score is integer
-arithmetic over the parts, so SQLite and PostgreSQL agree with the Python twin to the point.
+Live projects are a few hundred rows, selected first; needs meet them through equalities only
+(see :func:`match_statement`); the score is integer arithmetic over the parts, so SQLite and
+PostgreSQL agree with the Python twin to the point.
 """
 
 from __future__ import annotations
@@ -13,7 +13,21 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assistance.matching.scoring import (
@@ -26,43 +40,72 @@ from app.assistance.matching.scoring import (
     KEY_POINTS,
     SERVICE_POINTS,
 )
-from app.assistance.vocabulary import CATEGORIES, URGENCY_RANK
+from app.assistance.vocabulary import CATEGORIES, SERVICE_ORDER, URGENCY_RANK
 from app.households.repository import readable_statement
 from app.kit.actor import Actor
 from app.models.assistance import HouseholdProfile, Need, Project
 from app.models.household import Household
 
+LEVELS = (-2, -1, 0, 1, 2)  # province, city, district, street, community (depths)
+PREFIX = {-2: 2, -1: 4, 0: 6, 1: 9, 2: 12}  # significant digits of each depth
 
-def _household_depth(code: Any) -> Any:
+
+def _depth(code: Any) -> Any:
+    """The depth of a 12-digit code (2 community ... -2 province), from its trailing zeros."""
     return case(
         (func.substr(code, 10, 3) != "000", 2),
         (func.substr(code, 7, 3) != "000", 1),
-        else_=0,
+        (func.substr(code, 5, 2) != "00", 0),
+        (func.substr(code, 3, 2) != "00", -1),
+        else_=-2,
     )
+
+
+def _ancestor(code: Any, level: Any) -> Any:
+    """The code's ancestor at a depth (the code itself at its own depth)."""
+    return case(
+        *(
+            (level == depth, func.substr(code, 1, digits) + "0" * (12 - digits))
+            for depth, digits in PREFIX.items()
+            if digits < 12
+        ),
+        else_=code,
+    )
+
+
+def _small_table(name: str, column: str, values: Collection[int]) -> Any:
+    """A few integer rows as a subquery, portable (SQLite has no ``VALUES ... AS t (c)``)."""
+    selects = [select(literal(v).label(column)) for v in values]
+    return union_all(*selects).subquery(name)
 
 
 def _category_bit(category: Any) -> Any:
     return case(*((category == c, 1 << i) for i, c in enumerate(CATEGORIES)), else_=0)
 
 
-def match_statement(
-    actor: Actor, household_ids: Collection[int], *, on: date, per_need: int
-) -> Select[Any]:
+def match_statement(actor: Actor, household_ids: Any, *, on: date, per_need: int) -> Select[Any]:
     """Rows ``need_id, household_id, project_id, score`` and the parts of the score, best
-    ``per_need`` projects per open need of the households the actor may read."""
+    ``per_need`` projects per open need of the households the actor may read.
+
+    Every join is an equality, so the database hashes instead of testing each need against
+    each project: live projects are spread over their service bits (one row per type
+    offered), a need's household over the ancestors of its region (one row per level, with the
+    distance), and the two meet on ``(ancestor, bit) = (project region, project bit)``, which is
+    exactly "offers the service and its subtree contains the household"."""
+    bits = _small_table("service_bits", "bit", [1 << i for i in range(len(SERVICE_ORDER))])
+    levels = _small_table("levels", "level", LEVELS)
     live = (
         select(
             Project.id,
             Project.name,
-            Project.service_mask,
+            Project.region_code,
             Project.category_mask,
             Project.group_mask,
-            Project.region_low,
-            Project.region_high,
-            Project.region_depth,
             Project.capacity,
             (Project.capacity - Project.in_use).label("remaining"),
+            bits.c.bit,
         )
+        .join(bits, Project.service_mask.op("&")(bits.c.bit) != 0)
         .where(
             Project.in_use < Project.capacity,
             Project.starts_on <= on,
@@ -72,20 +115,32 @@ def match_statement(
     )
     households = (
         readable_statement(actor)
-        .with_only_columns(Household.id, Household.region_code, Household.category)
-        .where(Household.id.in_(household_ids), Household.status == "active")
+        .with_only_columns(
+            Household.id,
+            Household.region_code,
+            Household.category,
+            _depth(Household.region_code).label("depth"),
+        )
+        .where(household_ids, Household.status == "active")
         .subquery("h")
+    )
+    areas = (
+        select(
+            households.c.id,
+            households.c.category,
+            _ancestor(households.c.region_code, levels.c.level).label("ancestor"),
+            (households.c.depth - levels.c.level).label("distance"),
+        )
+        .join(levels, levels.c.level <= households.c.depth)
+        .subquery("areas")
     )
     group_mask = func.coalesce(HouseholdProfile.group_mask, 0)
     key = func.coalesce(HouseholdProfile.key_target, False)
-    distance = _household_depth(households.c.region_code) - live.c.region_depth
+    distance = areas.c.distance
     area = case((distance >= AREA_POINTS // AREA_STEP, 0), else_=AREA_POINTS - AREA_STEP * distance)
     category = case(
         (live.c.category_mask == 0, ANY_CATEGORY_POINTS),
-        (
-            live.c.category_mask.op("&")(_category_bit(households.c.category)) != 0,
-            CATEGORY_POINTS,
-        ),
+        (live.c.category_mask.op("&")(_category_bit(areas.c.category)) != 0, CATEGORY_POINTS),
         else_=0,
     )
     group_hit = live.c.group_mask.op("&")(group_mask)
@@ -102,13 +157,14 @@ def match_statement(
         select(
             Need.id.label("need_id"),
             Need.household_id,
-            Need.service_type,
             urgency.label("urgency_rank"),
             live.c.id.label("project_id"),
             live.c.name.label("project_name"),
             score.label("score"),
+            # The parts of the score, in the order of ``scoring.Fit`` (columns 6 to 13).
+            Need.service_type,
             distance.label("distance"),
-            households.c.category,
+            areas.c.category,
             live.c.category_mask,
             group_hit.label("group_hit"),
             key.label("key_target"),
@@ -116,16 +172,9 @@ def match_statement(
             live.c.capacity,
         )
         .select_from(Need)
-        .join(households, households.c.id == Need.household_id)
+        .join(areas, areas.c.id == Need.household_id)
+        .join(live, and_(live.c.region_code == areas.c.ancestor, live.c.bit == Need.service_bit))
         .outerjoin(HouseholdProfile, HouseholdProfile.household_id == Need.household_id)
-        .join(
-            live,
-            and_(
-                live.c.service_mask.op("&")(Need.service_bit) != 0,
-                live.c.region_low <= households.c.region_code,
-                live.c.region_high >= households.c.region_code,
-            ),
-        )
         .where(Need.status == "open")
     ).subquery("scored")
     rank = (
@@ -150,6 +199,14 @@ def match_statement(
     )
 
 
+def _ids_clause(dialect: str, household_ids: Collection[int]) -> Any:
+    """``households.id`` among the ids: one array parameter on PostgreSQL, a list elsewhere."""
+    if dialect == "postgresql":
+        param = bindparam("household_ids", list(household_ids), type_=ARRAY(BigInteger))
+        return Household.id == any_(param)
+    return Household.id.in_(list(household_ids))
+
+
 async def matches(
     session: AsyncSession,
     actor: Actor,
@@ -160,5 +217,13 @@ async def matches(
 ) -> list[Any]:
     if not household_ids:
         return []
-    stmt = match_statement(actor, list(household_ids), on=on, per_need=per_need)
-    return list((await session.execute(stmt)).all())
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # The statement's constants (points, bits, levels) are parameters: a generic plan
+        # cached after a few runs would not see them. Plan each run with its values.
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    where = _ids_clause(dialect, household_ids)
+    stmt = match_statement(actor, where, on=on, per_need=per_need)
+    # Core execution: plain rows, none of the ORM's per-row work.
+    connection = await session.connection()
+    return list((await connection.execute(stmt)).all())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +18,10 @@ from app.kit.actor import Actor
 DEFAULT_PER_NEED = 5
 
 
-@dataclass(frozen=True)
+FIT_COLUMNS = slice(6, 14)  # the columns of the statement that make a ``Fit``
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
     household_id: int
     need_id: int
@@ -25,20 +29,15 @@ class Match:
     project_name: str
     score: int
     remaining: int
-    reasons: list[str]
+    reasons: tuple[str, ...]
 
 
-def _fit(row: Any) -> Fit:
-    return Fit(
-        service_type=row.service_type,
-        distance=int(row.distance),
-        category=row.category,
-        category_mask=int(row.category_mask),
-        group_hit=int(row.group_hit),
-        key_target=bool(row.key_target),
-        remaining=int(row.remaining),
-        capacity=int(row.capacity),
-    )
+@lru_cache(maxsize=65536)
+def _words(*parts: Any) -> tuple[str, ...]:
+    """The reasons of one kind of fit (service type, distance, category, category mask,
+    groups hit, key target, remaining, capacity): many rows share one, so thousands of
+    matches are put in words a few hundred times."""
+    return tuple(reasons(Fit(*parts)))
 
 
 async def matches_for(
@@ -52,18 +51,18 @@ async def matches_for(
     """Matches for many households in one statement, per household, best first. Households
     the actor may not read are left out (as if they had no needs)."""
     found: dict[int, list[Match]] = {}
-    for row in await repository.matches(session, actor, household_ids, on=on, per_need=per_need):
-        found.setdefault(row.household_id, []).append(
-            Match(
-                household_id=row.household_id,
-                need_id=row.need_id,
-                project_id=row.project_id,
-                project_name=row.project_name,
-                score=int(row.score),
-                remaining=int(row.remaining),
-                reasons=reasons(_fit(row)),
-            )
-        )
+    rows = await repository.matches(session, actor, household_ids, on=on, per_need=per_need)
+    for row in rows:
+        need_id, household_id, _urgency, project_id, name, score = row[:6]
+        match = Match(
+            household_id, need_id, project_id, name, int(score), int(row[12]),
+            _words(*row[FIT_COLUMNS]),
+        )  # fmt: skip
+        bucket = found.get(household_id)
+        if bucket is None:
+            found[household_id] = [match]
+        else:
+            bucket.append(match)
     return found
 
 
