@@ -14,6 +14,7 @@ from app.assistance.vocabulary import GROUP_ORDER
 from app.errors import Forbidden
 from app.households.repository import readable_statement as readable_households
 from app.kit.actor import Actor
+from app.kit.rotation import EncryptedField
 from app.models.assistance import (
     HouseholdProfile,
     MemberTag,
@@ -343,3 +344,7 @@ async def get_need_by_id(session: AsyncSession, need_id: int) -> Need | None:
     """A need by id, for the flow of a referral that points at it (no jurisdiction: the
     referral was checked)."""
     return await session.scalar(select(Need).where(Need.id == need_id).with_for_update())
+
+
+SEALED_COLUMNS = [EncryptedField("assistance_need.note", Need.id, Need.note_enc)]
+"""Personal fields under the data key, for its rotation (:mod:`app.kit.rotation`)."""
