@@ -133,3 +133,37 @@ async def test_bad_input_and_idempotency(client: httpx.AsyncClient) -> None:
     assert other.status_code == 422 and other.json()["code"] == "idempotency_key_mismatch"
     listed = await client.get("/staff/projects", headers=officer)
     assert len(listed.json()["items"]) == 1
+
+
+async def test_organization_keys(client: httpx.AsyncClient) -> None:
+    """A plain agency is no organization (403); a new key for an organization ends the old."""
+    from app.accounts.service import create_agency
+    from app.db.session import session_scope
+
+    async with session_scope() as session:
+        agency, plain_key = await create_agency(session, name="数据报送机构", region_code=DISTRICT)
+    plain = await client.get("/agency/referrals", headers={"X-API-Key": plain_key})
+    assert plain.status_code == 403 and plain.json()["code"] == "not_an_organization"
+    officer = await district(client)
+    linked = await organization(client, officer, agency_id=agency.id, issue_key=False)
+    assert linked["agency_id"] == agency.id and linked["api_key"] is None
+    now_ok = await client.get("/agency/referrals", headers={"X-API-Key": plain_key})
+    assert now_ok.status_code == 200
+    taken = await client.post(
+        "/staff/organizations",
+        json={"name": "重复关联", "kind": "other", "region_code": DISTRICT, "agency_id": agency.id},
+        headers=officer,
+    )
+    assert taken.status_code == 409 and taken.json()["code"] == "agency_already_linked"
+    issued = await client.post(f"/staff/organizations/{linked['id']}/key", headers=officer)
+    assert issued.status_code == 200 and issued.json()["agency_id"] == agency.id
+    old = await client.get("/agency/referrals", headers={"X-API-Key": plain_key})
+    assert old.status_code == 401
+    new = await client.get("/agency/referrals", headers={"X-API-Key": issued.json()["api_key"]})
+    assert new.status_code == 200
+    audit = await client.get(
+        "/staff/audit", params={"record_type": "organization"}, headers=officer
+    )
+    assert {"organization.created", "organization.key_issued"} <= {
+        e["action"] for e in audit.json()["items"]
+    }
