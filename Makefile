@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(PY) bench/registry.py
 	$(PY) bench/monitoring.py
 	$(PY) bench/stats.py
+	$(PY) bench/matching.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

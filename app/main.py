@@ -20,6 +20,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts.router import router as accounts_router
 from app.admin.router import router as admin_router
+from app.assistance.plans.router import router as plans_router
+from app.assistance.referrals.router import router as referrals_router
+from app.assistance.router import router as assistance_router
+from app.assistance.stats.router import router as assistance_stats_router
 from app.audit.router import router as audit_router
 from app.config import get_settings
 from app.console import router as console_router
@@ -169,6 +173,10 @@ def create_app() -> FastAPI:
     api.include_router(warnings_router)
     api.include_router(notifications_router)
     api.include_router(stats_router)
+    api.include_router(assistance_router)
+    api.include_router(plans_router)
+    api.include_router(referrals_router)
+    api.include_router(assistance_stats_router)
     app.include_router(api)
     app.include_router(console_router)
 

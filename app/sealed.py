@@ -5,6 +5,7 @@ column adds it to its own list; a test checks that every ``*_enc`` column is lis
 from __future__ import annotations
 
 from app.accounts import repository as accounts
+from app.assistance import repository as assistance
 from app.households import repository as households
 from app.intake import repository as intake
 from app.kit import idempotency
@@ -13,7 +14,16 @@ from app.monitoring import sealed as monitoring
 from app.notifications import sealed as notifications
 from app.visits import repository as visits
 
-DOMAINS = (accounts, intake, households, visits, monitoring, notifications, idempotency)
+DOMAINS = (
+    accounts,
+    intake,
+    households,
+    visits,
+    monitoring,
+    notifications,
+    idempotency,
+    assistance,
+)
 
 
 def sealed_columns() -> list[EncryptedField]:

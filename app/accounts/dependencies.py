@@ -137,6 +137,10 @@ RequireWarningsVerify = Annotated[Actor, Depends(require_scope(Scope.warnings_ve
 RequireWarningsResolve = Annotated[Actor, Depends(require_scope(Scope.warnings_resolve))]
 RequireRulesManage = Annotated[Actor, Depends(require_scope(Scope.rules_manage))]
 RequireStatsRead = Annotated[Actor, Depends(require_scope(Scope.stats_read))]
+RequireAssistanceRead = Annotated[Actor, Depends(require_scope(Scope.assistance_read))]
+RequireAssistanceWork = Annotated[Actor, Depends(require_scope(Scope.assistance_work))]
+RequireAssistanceApprove = Annotated[Actor, Depends(require_scope(Scope.assistance_approve))]
+RequireProjectsManage = Annotated[Actor, Depends(require_scope(Scope.projects_manage))]
 
 
 async def _any_caller(
@@ -166,5 +170,13 @@ async def any_caller(
     return await _any_caller(session, credentials, api_key, client)
 
 
+async def current_agency(session: Session, api_key: ApiKey, client: Client) -> Actor:
+    """An agency or social organization calling with its ``X-API-Key`` (401 without one)."""
+    if not api_key:
+        raise Unauthorized("缺少 API key", code="invalid_api_key")
+    return await _any_caller(session, None, api_key, client)
+
+
+CurrentAgency = Annotated[Actor, Depends(current_agency)]
 AnyCaller = Annotated[Actor, Depends(any_caller)]
 AnyCallerStandalone = Annotated[Actor, Depends(any_caller_standalone)]

@@ -43,6 +43,10 @@ class Scope(StrEnum):
     warnings_resolve = "warnings:resolve"  # decide what is done about a confirmed warning
     rules_manage = "rules:manage"  # tune warning rules and start scans
     stats_read = "stats:read"  # the bureau's figures for the jurisdiction, and their workbooks
+    assistance_read = "assistance:read"  # projects, needs, matches, plans, referrals, figures
+    assistance_work = "assistance:work"  # needs, groups, plans and referrals (精准救助)
+    assistance_approve = "assistance:approve"  # approve a service plan (一人一策)
+    projects_manage = "projects:manage"  # organizations and their service projects
 
 
 _CASEWORK = {
@@ -56,6 +60,8 @@ _CASEWORK = {
     Scope.visits_read,
     Scope.visits_record,
     Scope.stats_read,
+    Scope.assistance_read,
+    Scope.assistance_work,
 }
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
@@ -63,7 +69,14 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         _CASEWORK | {Scope.cases_triage, Scope.warnings_read, Scope.warnings_verify}
     ),
     Role.social_worker: frozenset(
-        _CASEWORK | {Scope.cases_triage, Scope.warnings_read, Scope.warnings_verify}
+        _CASEWORK
+        | {
+            Scope.cases_triage,
+            Scope.warnings_read,
+            Scope.warnings_verify,
+            Scope.assistance_approve,
+            Scope.projects_manage,
+        }
     ),
     Role.street_officer: frozenset(
         _CASEWORK
@@ -75,6 +88,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.warnings_read,
             Scope.warnings_dispatch,
             Scope.warnings_verify,
+            Scope.assistance_approve,
         }
     ),
     Role.district_officer: frozenset(
@@ -94,6 +108,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.warnings_dispatch,
             Scope.warnings_resolve,
             Scope.rules_manage,
+            Scope.assistance_approve,
+            Scope.projects_manage,
         }
     ),
     Role.auditor: frozenset(
@@ -105,6 +121,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.monitoring_read,
             Scope.warnings_read,
             Scope.stats_read,
+            Scope.assistance_read,
         }
     ),
     Role.admin: frozenset({Scope.accounts_admin, Scope.jobs_manage}),

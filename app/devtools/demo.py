@@ -1,5 +1,6 @@
 """Demo data for ``seed-demo``: Wenjiang's region tree, staff accounts, a few applications, the
-monitoring registry (standards and about 24,000 monitored people) and past visits."""
+monitoring registry (standards and about 24,000 monitored people), past visits, and the 34
+service projects of precision assistance with their organizations."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import service as accounts
 from app.accounts.passwords import DEMO_PASSWORD
+from app.devtools.demo_assistance import seed_assistance
 from app.devtools.demo_registry import seed_registry
 from app.devtools.demo_visits import seed_visits
 from app.intake import creation as intake
@@ -86,6 +88,7 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
             created_applications += 1
     registry = await seed_registry(session)
     visits = await seed_visits(session)
+    assistance = await seed_assistance(session)
     return {
         "regions": regions,
         "staff": created_staff,
@@ -94,4 +97,6 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
         "households": registry["households"],
         "monitored_people": registry["people"],
         "visits": visits,
+        "organizations": assistance["organizations"],
+        "projects": assistance["projects"],
     }

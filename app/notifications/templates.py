@@ -43,6 +43,8 @@ STAFF_EVENTS: dict[str, str] = {
     "warning_due_soon": "预警核查即将超时",
     "warning_overdue": "预警核查已超时",
     "red_warning": "辖区出现红色预警",
+    "referral_accepted": "转介已被服务组织接收",
+    "referral_declined": "转介被服务组织拒绝",
 }
 
 # WeChat's limits per field type (subscribe message docs): characters, None = a format.

@@ -3,7 +3,7 @@ denominator of the monitored population's coverage; decisions indexed by effecti
 statistics of a day read those taking effect between it and today)
 
 Revision ID: stat0001
-Revises: notify01
+Revises: assist01
 Create Date: 2026-12-07 01:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "stat0001"
-down_revision: str | None = "notify01"
+down_revision: str | None = "assist01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Precision assistance (精准救助)."""
