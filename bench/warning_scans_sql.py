@@ -52,8 +52,21 @@ HOUSEHOLD_SUBJECT = """'h:' || h.id AS subject_key, h.id AS household_id,
     NULL::varchar AS person_hash, m.name AS person_name, m.id_masked AS person_id_masked,
     h.region_code AS region_code"""
 SIGNAL_EVIDENCE = "s.source, s.import_id, s.row_number AS row"
-TOUCHED_H = "h.id IN (SELECT tm.household_id FROM household_members tm JOIN signals ts ON ts.person_hash = tm.id_hash WHERE ts.import_id = :import_id AND tm.active)"  # noqa: E501
-TOUCHED_P = "s.person_hash IN (SELECT person_hash FROM signals WHERE import_id = :import_id)"
+TOUCHED_H = "h.id IN (SELECT household_id FROM hand_touched_households)"
+TOUCHED_P = "s.person_hash IN (SELECT person_hash FROM hand_touched_persons)"
+# An incremental scan first writes who the import touched (what the engine does too).
+TOUCHED = (
+    """CREATE TEMPORARY TABLE hand_touched_persons (person_hash varchar(64) PRIMARY KEY)
+    ON COMMIT DROP""",
+    """INSERT INTO hand_touched_persons
+    SELECT DISTINCT person_hash FROM signals WHERE import_id = :import_id""",
+    """CREATE TEMPORARY TABLE hand_touched_households (household_id bigint PRIMARY KEY)
+    ON COMMIT DROP""",
+    """INSERT INTO hand_touched_households
+    SELECT DISTINCT m.household_id FROM household_members m
+    JOIN hand_touched_persons t ON t.person_hash = m.id_hash WHERE m.active""",
+    "ANALYZE hand_touched_persons, hand_touched_households",
+)
 
 
 def _recent(
@@ -432,13 +445,40 @@ def _months_before(on: date, months: int) -> date:
     raise AssertionError
 
 
-def statements(*, incremental: bool) -> list[tuple[str, str, str, str, dict[str, Any]]]:
+# The source whose signals each rule fires on; the others (over the registry) run after any
+# import. After an import, only the rules its source can trigger run (as the engine does).
+TRIGGERS = {
+    "discovery_large_medical": "medical",
+    "discovery_death_leaves_dependants": "death",
+    "discovery_severe_disability": "disability",
+    "need_medical_spending": "medical",
+    "need_inpatient_only_earner": "medical",
+    "need_death_in_household": "death",
+    "need_unemployment": "unemployment",
+    "need_utility_arrears": "utility_arrears",
+    "need_housing_unsafe": "housing_safety",
+    "exit_vehicle": "vehicle",
+    "exit_business": "business",
+    "exit_income_over_standard": "income",
+    "exit_only_member_died": "death",
+}
+
+
+# Rules the engine does not run unless a district officer turns them on.
+OFF_BY_DEFAULT = {"policy_disability_allowance"}
+
+
+def statements(
+    *, incremental: bool, source: str | None = None
+) -> list[tuple[str, str, str, str, dict[str, Any]]]:
     """(code, class, level, sql, window) for each rule; ``incremental`` restricts each to the
-    people of ``:import_id``."""
+    people of ``:import_id`` and leaves out the rules ``source`` cannot trigger."""
     touched_h = TOUCHED_H if incremental else "true"
     touched_p = TOUCHED_P if incremental else "true"
     out = []
     for code, (rule_class, level, hits, window) in RULES.items():
+        if code in OFF_BY_DEFAULT or (incremental and TRIGGERS.get(code, source) != source):
+            continue
         ctes = MONTHS_OVER if code == "exit_income_over_standard" else ""
         sql = WRAPPER.format(
             ctes=ctes.format(touched_h=touched_h),

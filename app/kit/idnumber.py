@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from operator import mul
 
 from app.kit.codes import normalise_code
 
@@ -24,7 +25,14 @@ class InvalidIdNumber(ValueError):
     """Not a valid 18-digit resident identity number."""
 
 
+_ZEROS = ord("0") * sum(_WEIGHTS)
+
+
 def check_digit(first17: str) -> str:
+    if len(first17) == 17 and first17.isascii() and first17.isdigit():
+        # The weighted sum over the ASCII codes, less what the 17 zeros add (a million-row
+        # import checks every row: this is about five times faster than int() per digit).
+        return _CHECK[(sum(map(mul, first17.encode(), _WEIGHTS)) - _ZEROS) % 11]
     total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
     return _CHECK[total % 11]
 

@@ -37,12 +37,18 @@ def _workers() -> int:
 
 
 async def _parsed_blocks(
-    path: Path, info: reader.FileInfo, layout: rows.Layout, as_copy: bool
+    path: Path,
+    info: reader.FileInfo,
+    layout: rows.Layout,
+    as_copy: bool,
+    parallel: bool | None = None,
 ) -> AsyncIterator[rows.Parsed]:
     """Parsed blocks in file order; a pool keeps at most two blocks per worker in flight, so
-    memory stays flat however long the file."""
+    memory stays flat however long the file. ``parallel``: None decides by size and CPUs."""
     workers = _workers()
-    if workers < 2 or path.stat().st_size < PARALLEL_FROM:  # noqa: ASYNC240 - one stat
+    if parallel is None:
+        parallel = workers >= 2 and path.stat().st_size >= PARALLEL_FROM  # noqa: ASYNC240
+    if not parallel:
         rows.init_worker(layout, info.codec)
         for data, first_row in reader.blocks(path, info):
             yield rows.work_block(data, first_row, as_copy)
@@ -52,7 +58,7 @@ async def _parsed_blocks(
     methods = multiprocessing.get_all_start_methods()
     start = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(
-        max_workers=workers,
+        max_workers=max(workers, 2),
         mp_context=start,
         initializer=rows.init_worker,
         initargs=(layout, info.codec),
@@ -61,7 +67,7 @@ async def _parsed_blocks(
         source = reader.blocks(path, info)
         for data, first_row in source:
             pending.append(pool.submit(rows.work_block, data, first_row, as_copy))
-            if len(pending) >= workers * 2:
+            if len(pending) >= max(workers, 2) * 2:
                 break
         while pending:
             parsed = await asyncio.wrap_future(pending.popleft(), loop=loop)
@@ -96,16 +102,28 @@ class _Progress:
 
 
 async def _stage(
-    conn: AsyncConnection, record: MonitoringImport, path: Path, info: reader.FileInfo
+    conn: AsyncConnection,
+    record: MonitoringImport,
+    path: Path,
+    info: reader.FileInfo,
+    *,
+    fast: bool = True,
+    parallel: bool | None = None,
 ) -> _Progress:
-    postgres = conn.dialect.name == "postgresql"
+    """Every row of the file checked and staged. ``fast`` (always, but in a test): a big
+    file's blocks parsed by a process pool (``parallel`` None: by size) and, on PostgreSQL,
+    staged by COPY. ``fast=False``: the plain path, parsed here and staged by executemany,
+    which SQLite always takes for staging; both stage the same rows and report the same
+    errors (``tests/monitoring/test_import_paths.py``)."""
+    copy = fast and conn.dialect.name == "postgresql"
     known = await repository.known_hash_prefixes(conn)
     layout = rows.Layout(record.source, info.trailing, local_today(), known)
     progress = _Progress()
     await repository.create_staging(conn)
     await conn.commit()
-    async for parsed in _parsed_blocks(path, info, layout, as_copy=postgres):
-        if postgres:
+    blocks = _parsed_blocks(path, info, layout, as_copy=copy, parallel=parallel if fast else False)
+    async for parsed in blocks:
+        if copy:
             await repository.copy_staged(conn, parsed.records[0][0])
         else:
             await repository.insert_staged(conn, parsed.records)
@@ -141,6 +159,7 @@ async def run_import(
             # the import's final state commit together or not at all.
             await repository.land(session, record.source, import_id, now())
             matched, unmatched = await repository.landed_counts(session, import_id)
+            await repository.refresh_statistics(session, matched + unmatched)
             landed = time.perf_counter()
             opened = await evaluate_after_import(session, import_id)
             await repository.set_fields(

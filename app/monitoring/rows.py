@@ -53,7 +53,7 @@ class Layout:
     """What a block needs to know about its file: the source, how many of the optional
     trailing columns the header has, and the day the import runs (dates after it are refused).
 
-    ``known`` holds, sorted, the first 64 bits of the keyed hash of every person in the
+    ``known`` holds, sorted and unsigned, the first 64 bits of the keyed hash of every person in the
     registry (active or not): their ID number is already encrypted on their member record, so
     their rows skip the encryption (the costliest step of a row) and the landing takes the
     member's ciphertext if the person turns out not to be in an active household.
@@ -66,13 +66,12 @@ class Layout:
 
 
 def hash_prefix(person_hash: str) -> int:
-    """The first 64 bits of a hex keyed hash, as a signed BIGINT (as PostgreSQL computes it)."""
-    value = int(person_hash[:16], 16)
-    return value - (1 << 64) if value >= 1 << 63 else value
+    """The first 64 bits of a hex keyed hash, unsigned (as ``known`` holds them)."""
+    return int(person_hash[:16], 16)
 
 
 def _known(known: array[int], person_hash: str) -> bool:
-    prefix = hash_prefix(person_hash)
+    prefix = int(person_hash[:16], 16)
     index = bisect_left(known, prefix)
     return index < len(known) and known[index] == prefix
 
@@ -105,6 +104,7 @@ def parse_rows(
     ``check_formulas=False`` when the block is known to hold no ``=`` at all."""
     source: Source = SOURCES[layout.source]
     cipher = cipher or get_cipher()
+    keyed_hash = cipher.hasher()  # the ID number below is already normalised
     columns = [(name, parse, name in source.dated) for name, parse in source.columns]
     width = len(source.header)
     full = width + layout.trailing
@@ -171,7 +171,7 @@ def parse_rows(
         except CellError as exc:
             out.reject(number, exc.column or column, str(exc))
             continue
-        person_hash = cipher.keyed_hash(id_number)
+        person_hash = keyed_hash(id_number)
         detail = _json(fields.detail)
         digest = sha256(
             f"{prefix}{person_hash}|{fields.occurred_on}|{fields.amount}|"

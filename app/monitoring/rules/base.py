@@ -24,13 +24,15 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import (
     BigInteger,
+    Column,
     ColumnElement,
     Integer,
+    MetaData,
     Numeric,
     Select,
     String,
+    Table,
     and_,
-    bindparam,
     cast,
     exists,
     func,
@@ -45,8 +47,23 @@ from app.models.household import Household, HouseholdMember
 from app.models.monitoring import Signal
 
 CENT = Decimal("0.01")
-# The import an incremental scan evaluates, bound when the statement runs.
-TOUCHED = bindparam("touched_import", type_=BigInteger)
+
+# What an incremental scan evaluates: the households and the people an import's rows are
+# about, written once per scan into two small temporary tables (see ``engine.touch``) that each
+# rule's statement joins, so the planner starts from the few touched rows, not the district.
+_TEMP = MetaData()
+TOUCHED_HOUSEHOLDS = Table(
+    "scan_touched_households",
+    _TEMP,
+    Column("household_id", BigInteger, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+TOUCHED_PERSONS = Table(
+    "scan_touched_persons",
+    _TEMP,
+    Column("person_hash", String(64), primary_key=True),
+    prefixes=["TEMPORARY"],
+)
 
 
 class RuleClass(StrEnum):
@@ -209,7 +226,8 @@ def in_window(signal: SignalFact, start: date, on: date) -> bool:
 @dataclass(frozen=True)
 class ScanContext:
     """What a statement needs besides the rule's params: the date, the backend, and whether
-    the scan is incremental (only the people of the import bound as ``touched_import``)."""
+    the scan is incremental (only the people in ``TOUCHED_PERSONS`` and ``TOUCHED_HOUSEHOLDS``,
+    filled for the scan's import)."""
 
     on: date
     dialect: str
@@ -229,18 +247,13 @@ class ScanContext:
         """Full scan: everyone. Incremental: the people in the import's rows."""
         if not self.incremental:
             return true()
-        return person_hash.in_(select(Signal.person_hash).where(Signal.import_id == TOUCHED))
+        return person_hash.in_(select(TOUCHED_PERSONS.c.person_hash))
 
     def touched_households(self, household_id: Any) -> ColumnElement[bool]:
         """Full scan: every household. Incremental: households with a member in the import."""
         if not self.incremental:
             return true()
-        member = HouseholdMember.__table__.alias("touched_member")
-        return household_id.in_(
-            select(member.c.household_id)
-            .join(Signal, Signal.person_hash == member.c.id_hash)
-            .where(Signal.import_id == TOUCHED, member.c.active)
-        )
+        return household_id.in_(select(TOUCHED_HOUSEHOLDS.c.household_id))
 
 
 def cents(expr: Any) -> ColumnElement[int]:
@@ -328,6 +341,11 @@ class Rule(ABC):
     subject: ClassVar[SubjectKind] = SubjectKind.household
     # Off until the data it needs is imported (a rule that could only raise false alarms).
     default_enabled: ClassVar[bool] = True
+    # The sources whose new signals can make the rule fire (None: any import, e.g. a rule over
+    # the registry that a new signal may call for). After an import of another source the
+    # rule is not run for the people it touched: nothing it reads has changed for them (the
+    # nightly full scan still runs every rule over everyone).
+    triggers: ClassVar[frozenset[str] | None] = None
     Params: ClassVar[type[RuleParams]]
 
     @classmethod

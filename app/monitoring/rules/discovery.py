@@ -58,6 +58,7 @@ class LargeMedicalBill(Rule):
     people not monitored)."""
 
     code = "discovery_large_medical"
+    triggers = frozenset({"medical"})
     name = "未纳入监测人员大额医疗自付"
     rule_class = RuleClass.discovery
     default_level = Level.orange
@@ -128,6 +129,7 @@ class NewSevereDisability(Rule):
     ``max_grade`` or more severe (grade 1 is the most severe) in the last ``days`` days."""
 
     code = "discovery_severe_disability"
+    triggers = frozenset({"disability"})
     name = "未纳入监测人员新增重度残疾"
     rule_class = RuleClass.discovery
     default_level = Level.orange
@@ -181,6 +183,7 @@ class DeathLeavesDependants(Rule):
     ``elderly_age`` or over: a child or an old person now without anyone to care for them."""
 
     code = "discovery_death_leaves_dependants"
+    triggers = frozenset({"death"})
     name = "死亡致老幼无人照料"
     rule_class = RuleClass.discovery
     default_level = Level.red

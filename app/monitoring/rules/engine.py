@@ -28,15 +28,24 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.schema import CreateTable
 
 from app.db.base import UTCDateTime
+from app.models.monitoring import MonitoringImport
 from app.models.warning import OPEN_WARNING_STATUSES, EarlyWarning, WarningEvent
 from app.monitoring.rules import repository
-from app.monitoring.rules.base import Rule, RuleParams, ScanContext
+from app.monitoring.rules.base import (
+    TOUCHED_HOUSEHOLDS,
+    TOUCHED_PERSONS,
+    Rule,
+    RuleParams,
+    ScanContext,
+)
 from app.monitoring.rules.catalog import BY_CODE, RULES
 
 QUIET_DAYS = 180
@@ -123,6 +132,38 @@ def open_statement(rule: Rule, params: RuleParams, level: str, ctx: ScanContext)
     )
 
 
+_TOUCHED_PERSONS_SQL = """
+INSERT INTO scan_touched_persons (person_hash)
+SELECT DISTINCT person_hash FROM signals WHERE import_id = :import_id
+"""
+_TOUCHED_HOUSEHOLDS_SQL = """
+INSERT INTO scan_touched_households (household_id)
+SELECT DISTINCT m.household_id
+FROM household_members m JOIN scan_touched_persons t ON t.person_hash = m.id_hash
+WHERE m.active
+"""
+
+
+async def touch(session: AsyncSession, import_id: int) -> None:
+    """Fill the two temporary tables an incremental scan's statements join: the people the
+    import's rows are about and the households they are active members of (analyzed on
+    PostgreSQL: autovacuum never sees a temporary table, and the plans start from them)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for table in (TOUCHED_PERSONS, TOUCHED_HOUSEHOLDS):
+        await session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+        ddl = str(CreateTable(table).compile(dialect=session.get_bind().dialect)).strip()
+        await session.execute(text(ddl + (" ON COMMIT DROP" if postgres else "")))
+    await session.execute(text(_TOUCHED_PERSONS_SQL), {"import_id": import_id})
+    await session.execute(text(_TOUCHED_HOUSEHOLDS_SQL))
+    if postgres:
+        await session.execute(text(f"ANALYZE {TOUCHED_PERSONS.name}, {TOUCHED_HOUSEHOLDS.name}"))
+
+
+async def untouch(session: AsyncSession) -> None:
+    for table in (TOUCHED_HOUSEHOLDS, TOUCHED_PERSONS):
+        await session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+
+
 async def run_rules(
     session: AsyncSession,
     *,
@@ -142,10 +183,15 @@ async def run_rules(
         "scan_ref": scan_id,
         "opened": at,
         "quiet_since": at - timedelta(days=QUIET_DAYS),
-        "touched_import": import_id,
     }
     connection = await session.connection()
     settings = await repository.load_all(session)
+    source = None
+    if import_id is not None:
+        source = await session.scalar(
+            select(MonitoringImport.source).where(MonitoringImport.id == import_id)
+        )
+        await touch(session, import_id)
     if dialect == "postgresql":
         # Cheap per row but costly-looking over a district: JIT would take longer than the work.
         await session.execute(select(func.set_config("jit", "off", True)))
@@ -154,6 +200,8 @@ async def run_rules(
         setting = settings[rule.code]
         if not setting.enabled:
             continue
+        if source is not None and rule.triggers is not None and source not in rule.triggers:
+            continue  # nothing it reads changed for the people the import touched
         params = repository.params_of(rule, setting.params)
         statement = _cached(rule.code, params.model_dump_json(), setting.level, ctx)
         result = await connection.execute(statement, binds)
@@ -170,4 +218,6 @@ async def run_rules(
             ).where(EarlyWarning.scan_id == scan_id),
         )
     )
+    if import_id is not None:
+        await untouch(session)
     return opened

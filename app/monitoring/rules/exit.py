@@ -117,6 +117,7 @@ class IncomeOverStandard(Rule):
     ``months`` months."""
 
     code = "exit_income_over_standard"
+    triggers = frozenset({"income"})
     name = "收入连续超过标准"
     rule_class = RuleClass.exit
     default_level = Level.orange

@@ -47,6 +47,7 @@ class MedicalSpending(Rule):
     ``income_share`` of the household's income over the same months (when it has income)."""
 
     code = "need_medical_spending"
+    triggers = frozenset({"medical"})
     name = "医疗自付支出过大"
     rule_class = RuleClass.need
     default_level = Level.orange
@@ -155,6 +156,7 @@ class InpatientOnlyEarner(Rule):
     medical record) in the last ``days`` days."""
 
     code = "need_inpatient_only_earner"
+    triggers = frozenset({"medical"})
     name = "唯一劳动力住院"
     rule_class = RuleClass.need
     default_level = Level.red
@@ -216,6 +218,11 @@ class _RecentSignalRule(Rule):
     source: str
     field_name: str
     summary_text: str
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "source" in cls.__dict__:
+            cls.triggers = frozenset({cls.source})
 
     def member_matches(self, p: Any, facts: HouseholdFacts, person_hash: str, on: date) -> bool:
         return True
