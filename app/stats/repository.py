@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.application import Application, ApplicationEvent
@@ -40,9 +40,10 @@ class Scope:
         return column.between(self.low, self.high)
 
 
-def category_on(on: date) -> Any:
-    """Per household, its category in force on ``on`` (``exited`` after an exit, NULL before
-    any decision): the latest decision effective that day, ties to the later one."""
+def category_on(on: date, among: Any = None) -> Any:
+    """Per household (of the ``among`` ids, if given), its category in force on ``on``
+    (``exited`` after an exit, NULL before any decision): the latest decision effective that
+    day, ties to the later one."""
     ranked = (
         select(
             CategoryChange.household_id.label("household_id"),
@@ -58,6 +59,7 @@ def category_on(on: date) -> Any:
             .label("rank"),
         )
         .where(CategoryChange.effective_date <= on)
+        .where(true() if among is None else CategoryChange.household_id.in_(among))
         .subquery("ranked")
     )
     return (
@@ -66,11 +68,19 @@ def category_on(on: date) -> Any:
 
 
 def _moved(on: date, today: date) -> Any:
-    """SQL: the household has a decision taking effect between ``on`` and today (either way
-    round): the only households whose category on ``on`` differs from the registry's columns.
-    An EXISTS, so that PostgreSQL plans a (hashed) semi- or anti-join whatever its estimates."""
+    """The households with a decision taking effect between ``on`` and today (either way
+    round): the only ones whose category on ``on`` differs from the registry's columns."""
     low, high = min(on, today), max(on, today)
-    return exists().where(
+    return select(CategoryChange.household_id).where(
+        CategoryChange.effective_date > low, CategoryChange.effective_date <= high
+    )
+
+
+def _not_moved(on: date, today: date) -> Any:
+    """SQL: no decision moved the household between ``on`` and today, as NOT EXISTS (an
+    anti-join PostgreSQL hashes whatever its estimates; NOT IN once planned a plain subplan)."""
+    low, high = min(on, today), max(on, today)
+    return ~exists().where(
         CategoryChange.household_id == Household.id,
         CategoryChange.effective_date > low,
         CategoryChange.effective_date <= high,
@@ -90,10 +100,12 @@ def _from_columns(scope: Scope, day_end: datetime, extra: list[Any]) -> Select[A
     )
 
 
-def _from_history(scope: Scope, on: date, day_end: datetime, extra: list[Any]) -> Select[Any]:
-    decided = category_on(on)
+def _from_history(
+    scope: Scope, on: date, day_end: datetime, extra: list[Any], among: Any = None
+) -> Select[Any]:
+    decided = category_on(on, among)
     category = func.coalesce(decided.c.category, literal(NONE)).label("category")
-    return (
+    stmt = (
         select(*extra, category, func.count(), func.sum(Household.members_count))
         .select_from(Household)
         .outerjoin(decided, decided.c.household_id == Household.id)
@@ -104,6 +116,7 @@ def _from_history(scope: Scope, on: date, day_end: datetime, extra: list[Any]) -
         )
         .group_by(*extra, category)
     )
+    return stmt if among is None else stmt.where(Household.id.in_(among))
 
 
 def registry_statements(
@@ -117,9 +130,8 @@ def registry_statements(
     columns = _from_columns(scope, day_end, extra)
     if on == today:
         return [columns]
-    moved = _moved(on, today)
-    history = _from_history(scope, on, day_end, extra).where(moved)
-    return [columns.where(~moved), history]
+    history = _from_history(scope, on, day_end, extra, among=_moved(on, today))
+    return [columns.where(_not_moved(on, today)), history]
 
 
 def history_statement(
