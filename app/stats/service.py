@@ -65,14 +65,19 @@ def period(month: str | None, start: date | None, end: date | None) -> tuple[dat
         if start is not None or end is not None:
             raise Invalid("month 与 from/to 不能同时使用", code="invalid_period")
         year, number = (int(part) for part in month.split("-"))
+        if not EARLIEST.year <= year <= local_today().year + 1:
+            raise Invalid("统计月份超出可用范围", code="invalid_period")
         first = date(year, number, 1)
         following = date(year + number // 12, number % 12 + 1, 1)
         start, end = first, following - timedelta(days=1)
     today = local_today()
     end = end or today
     start = start or end.replace(day=1)
-    if start > end or (end - start).days > MAX_PERIOD_DAYS or start < EARLIEST:
-        raise Invalid("统计区间须 from ≤ to 且不超过三年", code="invalid_period")
+    latest = today + timedelta(days=366)
+    if start > end or (end - start).days > MAX_PERIOD_DAYS or start < EARLIEST or end > latest:
+        raise Invalid(
+            "统计区间须 from ≤ to、不超过三年，且在 2000 年至明年之间", code="invalid_period"
+        )
     return start, end
 
 

@@ -26,5 +26,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_category_changes_effective", table_name="category_changes")
-    with op.batch_alter_table("regions") as batch:
+    # ALTER TABLE ... DROP COLUMN in place (SQLite 3.35+ too): rebuilding ``regions`` would
+    # trip the foreign keys every table with a region code holds.
+    with op.batch_alter_table("regions", recreate="never") as batch:
         batch.drop_column("population")

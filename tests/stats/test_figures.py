@@ -347,6 +347,10 @@ async def test_periods_and_roles(client: httpx.AsyncClient) -> None:
         {"month": "2026-13"},
         {"month": "2026-11", "from": "2026-11-01"},
         {"from": "2026-11-30", "to": "2026-11-01"},
+        {"from": "9999-12-01", "to": "9999-12-31"},
+        {"to": "9999-12-31"},
+        {"month": "9999-12"},
+        {"month": "0001-01"},
     ):
         response = await client.get("/staff/stats/applications", params=params, headers=street)
         assert response.status_code == 422, (params, response.text)
