@@ -129,13 +129,16 @@ _TABLES = (
 
 
 @cache
-def _write(record_response: bool) -> Any:
-    """Statement 2: the application, its first event, its audit entry, and (with a key) the
-    response on the idempotency record."""
+def _write(record_response: bool, check_text: bool) -> Any:
+    """Statement 2: the application, its first event, its audit entry, (with a description)
+    the content check of the description and its job, and (with a key) the response on the
+    idempotency record."""
     ctes = [
         _insert(table, prefix, with_id).cte(f"new_{prefix.rstrip('_')}")
         for table, prefix, with_id in _TABLES
     ]
+    if check_text:
+        ctes += notifications.content_check_ctes()
     if record_response:
         return RECORD_RESPONSE.add_cte(*ctes)
     return select(literal_column("1")).add_cte(*ctes)
@@ -184,8 +187,9 @@ async def _create(
         if drawn.open_id is not None
         else None
     )
+    submitted = now()
     application = creation.new_application(
-        actor, body, submitted=now(), number=drawn.number, open_case=open_case
+        actor, body, submitted=submitted, number=drawn.number, open_case=open_case
     )
     application.id = drawn.application_id
     event = creation.first_event(actor, application, open_case)
@@ -203,13 +207,22 @@ async def _create(
         values.update(_row(obj, table, prefix, with_id))
     if drawn.record_id is not None:
         values.update(response_params(drawn.record_id, *payload))
+    # The content check of the description: queued in the same statement, never blocking.
+    check_text = notifications.application_text_needs_check(body.description)
+    if check_text:
+        values.update(
+            notifications.content_check_params(
+                "application", application.id, "description", application.region_code, submitted
+            )
+        )
     try:
-        await conn.execute(_write(drawn.record_id is not None), values)
+        await conn.execute(_write(drawn.record_id is not None, check_text), values)
     except IntegrityError as exc:
         if actor.kind == "resident" and "resident_id" in str(exc.orig):
             raise Unauthorized(code="invalid_token") from exc
         raise
-    await notifications.check_application_text(session, application)  # a job, never blocking
+    if check_text:
+        notifications.content_check_queued(session)
     return payload, drawn.record_id
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -216,6 +216,20 @@ async def insert_content_check(session: AsyncSession, values: Mapping[str, Any])
         .returning(ContentCheck.id)
     )
     return await session.scalar(stmt)
+
+
+def content_check_insert(prefix: str) -> Any:
+    """PostgreSQL: :func:`insert_content_check` as a statement to fold into another (a
+    data-modifying CTE): its values are the bind parameters ``{prefix}<column>``."""
+    columns = ("record_type", "record_id", "field", "region_code", "status")
+    values = {name: bindparam(f"{prefix}{name}") for name in columns}
+    values["created_at"] = values["updated_at"] = bindparam(f"{prefix}at")
+    return (
+        pg_insert(ContentCheck)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["record_type", "record_id", "field"])
+        .returning(ContentCheck.id)
+    )
 
 
 async def content_check(session: AsyncSession, check_id: int) -> ContentCheck | None:
