@@ -144,18 +144,35 @@ def _write(record_response: bool, check_text: bool) -> Any:
     return select(literal_column("1")).add_cte(*ctes)
 
 
+@cache
+def _plan(table: Table, prefix: str, with_id: bool) -> tuple[tuple[str, str, Any], ...]:
+    """For each inserted column: its attribute, its parameter, and the default a flush would
+    give it when left unset (``_UNSET`` for none: the value is taken as it is)."""
+    plan = []
+    for column in table.columns:
+        if column.primary_key and not with_id:
+            continue
+        default = column.default
+        fallback: Any = _UNSET
+        if isinstance(default, ColumnDefault) and not column.nullable:
+            fallback = default
+        plan.append((column.key, f"{prefix}{column.name}", fallback))
+    return tuple(plan)
+
+
+_UNSET = object()
+
+
 def _row(obj: object, table: Table, prefix: str, with_id: bool) -> dict[str, Any]:
     """The column values of an ORM object as statement 2's parameters; a column left unset
     gets its scalar or callable default, as a flush would give it."""
     values: dict[str, Any] = {}
-    for column in table.columns:
-        if column.primary_key and not with_id:
-            continue
-        value = getattr(obj, column.key)
-        default = column.default
-        if value is None and isinstance(default, ColumnDefault) and not column.nullable:
+    state = obj.__dict__  # the values set on an object never added to a session
+    for key, param, default in _plan(table, prefix, with_id):
+        value = state.get(key)
+        if value is None and default is not _UNSET:
             value = default.arg(None) if default.is_callable else default.arg
-        values[f"{prefix}{column.name}"] = value
+        values[param] = value
     return values
 
 

@@ -249,20 +249,36 @@ async def content_checks_of(
     return {row.record_id: row for row in rows}
 
 
-async def text_to_check(
-    session: AsyncSession, record_type: str, record_id: int
-) -> tuple[str, str | None] | None:
-    """The text under check and the openid of the resident who wrote it (None for others)."""
-    if record_type != "application":
-        return None
+async def check_with_text(
+    session: AsyncSession, check_id: int
+) -> tuple[str, tuple[str, str | None] | None] | None:
+    """A content check's status, with the text under check and the openid of the resident who
+    wrote it (None for others), in one statement; None when the check does not exist, no text
+    when its record does not."""
     row = (
         await session.execute(
-            select(Application.description_enc, Resident.openid)
+            select(
+                ContentCheck.status,
+                Application.id,
+                Application.description_enc,
+                Resident.openid,
+            )
+            .select_from(ContentCheck)
+            .outerjoin(
+                Application,
+                and_(
+                    ContentCheck.record_type == "application",
+                    Application.id == ContentCheck.record_id,
+                ),
+            )
             .outerjoin(Resident, Resident.id == Application.resident_id)
-            .where(Application.id == record_id)
+            .where(ContentCheck.id == check_id)
         )
     ).first()
-    return None if row is None else (open_text(row[0]), row[1])
+    if row is None:
+        return None
+    status, record_id, sealed, openid = row
+    return status, None if record_id is None else (open_text(sealed), openid)
 
 
 async def record_check(session: AsyncSession, check_id: int, **values: Any) -> None:
