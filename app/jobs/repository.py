@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from app.models.job import Job
 
@@ -78,7 +79,7 @@ async def insert(
 def insert_for_each(source: CTE, kind: str, *, max_attempts: int, at_param: str) -> Insert:
     """PostgreSQL: ``INSERT INTO jobs ... SELECT`` one queued job per row of ``source`` (payload
     ``{"id": id}``, key ``kind:id``), skipping a taken key, as :func:`insert` would."""
-    at = bindparam(at_param)
+    at: BindParameter[datetime] = bindparam(at_param)
     job_id = source.c.id
     rows = select(
         literal(kind, String),

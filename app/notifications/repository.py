@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from app.models.account import Resident, Staff
 from app.models.application import Application, open_text
@@ -222,7 +223,7 @@ def content_check_insert(prefix: str) -> Any:
     """PostgreSQL: :func:`insert_content_check` as a statement to fold into another (a
     data-modifying CTE): its values are the bind parameters ``{prefix}<column>``."""
     columns = ("record_type", "record_id", "field", "region_code", "status")
-    values = {name: bindparam(f"{prefix}{name}") for name in columns}
+    values: dict[str, BindParameter[Any]] = {name: bindparam(f"{prefix}{name}") for name in columns}
     values["created_at"] = values["updated_at"] = bindparam(f"{prefix}at")
     return (
         pg_insert(ContentCheck)
