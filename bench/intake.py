@@ -412,6 +412,17 @@ def submit_phase(args: argparse.Namespace, env: dict[str, str], data: dict[str, 
         f"  full/bare = {full_all.rate:.1f} / {bare_all.rate:.1f} = {ratio:.2f}x   "
         f"(target >= {TARGET_RATIO:.2f}x, same worker count)   {verdict}"
     )
+    # CPU per request moves less with the machine's load than the rates do: the server's
+    # (uvicorn, its embedded job runner included) and the database backends', for both.
+    full_ms, bare_ms = (r.per_request_ms(r.server_cpu) for r in (full_all, bare_all))
+    full_db, bare_db = (r.per_request_ms(r.postgres_cpu) for r in (full_all, bare_all))
+    cpu_ratio = bare_ms / full_ms if full_ms else 0.0
+    print(
+        f"  server CPU per request: full {full_ms:.2f} ms, bare {bare_ms:.2f} ms: "
+        f"bare/full = {cpu_ratio:.2f}x; with PostgreSQL's backends: full "
+        f"{full_ms + full_db:.2f} ms, bare {bare_ms + bare_db:.2f} ms; load average now "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     # The client is not the bottleneck when it has CPU to spare while driving the bare server,
     # and the same wrk gets far more out of a static endpoint on the same server.
     busiest = max(r.client_cpu / r.seconds for r in [*bare, *full])
@@ -426,7 +437,8 @@ def submit_phase(args: argparse.Namespace, env: dict[str, str], data: dict[str, 
         f"submit (wrk -c{args.connections}): full {full_all.rate:.1f} req/s "
         f"(p95 {full_all.latency_ms['p95']:.1f} ms), bare {bare_all.rate:.1f} req/s "
         f"(p95 {bare_all.latency_ms['p95']:.1f} ms), full/bare {ratio:.2f}x "
-        f"(target >= {TARGET_RATIO:.2f}x) {verdict}; uvicorn workers {args.workers}; static "
+        f"(target >= {TARGET_RATIO:.2f}x) {verdict}; server CPU/request full {full_ms:.2f} ms, "
+        f"bare {bare_ms:.2f} ms ({cpu_ratio:.2f}x); uvicorn workers {args.workers}; static "
         f"{static_all.rate:.0f} req/s, wrk at most {busiest:.0%} of a core"
     )
     return failures, summary

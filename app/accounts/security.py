@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from calendar import timegm
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -49,12 +50,41 @@ def create_access_token(subject_kind: str, subject_id: int, role: str) -> tuple[
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM), lifetime
 
 
+# Tokens whose signature and claims were verified, with the times that still decide: the
+# signature (an HMAC, most of a decode's cost) and the claims never change, so a token seen
+# again is only checked against the clock, as jose checks it (whole seconds, no leeway).
+# Keyed by the secret too, so that a new secret verifies everything afresh.
+_VERIFIED: dict[tuple[str, str], tuple[tuple[str, int, str], int, int | None]] = {}
+_VERIFIED_MAX = 4096
+
+
+def _clock() -> int:
+    return timegm(datetime.now(UTC).utctimetuple())
+
+
 def decode_access_token(token: str) -> tuple[str, int, str]:
     """``(kind, id, role)``; anything forged, expired, not HS256, without ``exp`` or ``iat``,
     or not typed as an access token is a 401."""
+    secret = get_settings().secret_key
+    seen = _VERIFIED.get((secret, token))
+    if seen is not None:
+        identity, exp, nbf = seen
+        clock = _clock()
+        if exp >= clock and (nbf is None or nbf <= clock):
+            return identity
+        _VERIFIED.pop((secret, token), None)
+    identity, exp, nbf = _verify(token, secret)
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.pop(next(iter(_VERIFIED)))  # the oldest
+    _VERIFIED[(secret, token)] = (identity, exp, nbf)
+    return identity
+
+
+def _verify(token: str, secret: str) -> tuple[tuple[str, int, str], int, int | None]:
+    """The full check of :func:`decode_access_token`: the identity, ``exp`` and ``nbf``."""
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, get_settings().secret_key, algorithms=[ALGORITHM], options=_REQUIRED_CLAIMS
+            token, secret, algorithms=[ALGORITHM], options=dict(_REQUIRED_CLAIMS)
         )
     except (JWTError, TypeError, ValueError) as exc:
         # TypeError: jose checks `int(claims["exp"])` and lets a null or a list through as one.
@@ -66,7 +96,9 @@ def decode_access_token(token: str) -> tuple[str, int, str]:
     kind, _, raw_id = sub.partition(":")
     if kind not in {"staff", "resident"} or not raw_id.isdigit():
         raise Unauthorized("登录已失效，请重新登录", code="invalid_token")
-    return kind, int(raw_id), role
+    nbf = claims.get("nbf")
+    # jose checked that exp (required) and any nbf are integers (int() of them did not fail).
+    return (kind, int(raw_id), role), int(claims["exp"]), None if nbf is None else int(nbf)
 
 
 def new_opaque_token(prefix: str) -> str:

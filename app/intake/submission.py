@@ -129,30 +129,50 @@ _TABLES = (
 
 
 @cache
-def _write(record_response: bool) -> Any:
-    """Statement 2: the application, its first event, its audit entry, and (with a key) the
-    response on the idempotency record."""
+def _write(record_response: bool, check_text: bool) -> Any:
+    """Statement 2: the application, its first event, its audit entry, (with a description)
+    the content check of the description and its job, and (with a key) the response on the
+    idempotency record."""
     ctes = [
         _insert(table, prefix, with_id).cte(f"new_{prefix.rstrip('_')}")
         for table, prefix, with_id in _TABLES
     ]
+    if check_text:
+        ctes += notifications.content_check_ctes()
     if record_response:
         return RECORD_RESPONSE.add_cte(*ctes)
     return select(literal_column("1")).add_cte(*ctes)
+
+
+@cache
+def _plan(table: Table, prefix: str, with_id: bool) -> tuple[tuple[str, str, Any], ...]:
+    """For each inserted column: its attribute, its parameter, and the default a flush would
+    give it when left unset (``_UNSET`` for none: the value is taken as it is)."""
+    plan = []
+    for column in table.columns:
+        if column.primary_key and not with_id:
+            continue
+        default = column.default
+        fallback: Any = _UNSET
+        if isinstance(default, ColumnDefault) and not column.nullable:
+            fallback = default
+        plan.append((column.key, f"{prefix}{column.name}", fallback))
+    return tuple(plan)
+
+
+_UNSET = object()
 
 
 def _row(obj: object, table: Table, prefix: str, with_id: bool) -> dict[str, Any]:
     """The column values of an ORM object as statement 2's parameters; a column left unset
     gets its scalar or callable default, as a flush would give it."""
     values: dict[str, Any] = {}
-    for column in table.columns:
-        if column.primary_key and not with_id:
-            continue
-        value = getattr(obj, column.key)
-        default = column.default
-        if value is None and isinstance(default, ColumnDefault) and not column.nullable:
+    state = obj.__dict__  # the values set on an object never added to a session
+    for key, param, default in _plan(table, prefix, with_id):
+        value = state.get(key)
+        if value is None and default is not _UNSET:
             value = default.arg(None) if default.is_callable else default.arg
-        values[f"{prefix}{column.name}"] = value
+        values[param] = value
     return values
 
 
@@ -184,8 +204,9 @@ async def _create(
         if drawn.open_id is not None
         else None
     )
+    submitted = now()
     application = creation.new_application(
-        actor, body, submitted=now(), number=drawn.number, open_case=open_case
+        actor, body, submitted=submitted, number=drawn.number, open_case=open_case
     )
     application.id = drawn.application_id
     event = creation.first_event(actor, application, open_case)
@@ -203,13 +224,22 @@ async def _create(
         values.update(_row(obj, table, prefix, with_id))
     if drawn.record_id is not None:
         values.update(response_params(drawn.record_id, *payload))
+    # The content check of the description: queued in the same statement, never blocking.
+    check_text = notifications.application_text_needs_check(body.description)
+    if check_text:
+        values.update(
+            notifications.content_check_params(
+                "application", application.id, "description", application.region_code, submitted
+            )
+        )
     try:
-        await conn.execute(_write(drawn.record_id is not None), values)
+        await conn.execute(_write(drawn.record_id is not None, check_text), values)
     except IntegrityError as exc:
         if actor.kind == "resident" and "resident_id" in str(exc.orig):
             raise Unauthorized(code="invalid_token") from exc
         raise
-    await notifications.check_application_text(session, application)  # a job, never blocking
+    if check_text:
+        notifications.content_check_queued(session)
     return payload, drawn.record_id
 
 

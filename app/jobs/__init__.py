@@ -2,7 +2,22 @@
 by the job runner. Domains call :func:`enqueue`; the handlers for each kind are mapped in one
 place, ``app/tasks.py``. This package imports no business domain."""
 
-from app.jobs.queue import DEFAULT_MAX_ATTEMPTS, Handler, ParkJob, enqueue
+from app.jobs.queue import (
+    DEFAULT_MAX_ATTEMPTS,
+    Handler,
+    ParkJob,
+    enqueue,
+    enqueue_for_each,
+    wake_after_commit,
+)
 from app.jobs.schedule import Periodic
 
-__all__ = ["DEFAULT_MAX_ATTEMPTS", "Handler", "ParkJob", "Periodic", "enqueue"]
+__all__ = [
+    "DEFAULT_MAX_ATTEMPTS",
+    "Handler",
+    "ParkJob",
+    "Periodic",
+    "enqueue",
+    "enqueue_for_each",
+    "wake_after_commit",
+]

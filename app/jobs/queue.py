@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import CTE, Insert, event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.jobs import repository
@@ -62,6 +62,26 @@ async def enqueue(
     if job_id is not None:
         _wake_after_commit(session)
     return job_id
+
+
+def enqueue_for_each(source: CTE, kind: str, *, max_attempts: int, at_param: str) -> Insert:
+    """:func:`enqueue` inside a statement: one queued job per row of ``source`` (a CTE with an
+    ``id`` column, e.g. an ``INSERT ... RETURNING id``), with payload ``{"id": id}`` and key
+    ``kind:id``, ``ON CONFLICT (key) DO NOTHING`` as ``enqueue`` does; due at (and stamped
+    with) the bind parameter ``at_param``. PostgreSQL only, for hot paths that fold their job
+    into one data-modifying CTE statement; call :func:`wake_after_commit` with the session
+    that runs it."""
+    if not KIND_PATTERN.fullmatch(kind):
+        raise ValueError("job kind: 1-64 of a-z, 0-9 and :._- (e.g. notify:send)")
+    if max_attempts < 1:
+        raise ValueError("max_attempts must be at least 1")
+    return repository.insert_for_each(source, kind, max_attempts=max_attempts, at_param=at_param)
+
+
+def wake_after_commit(session: AsyncSession) -> None:
+    """Wake this process's runners when the session's transaction commits (what
+    :func:`enqueue` does for the job it writes)."""
+    _wake_after_commit(session)
 
 
 # Runners in this process, woken when a transaction that enqueued a job commits, so the

@@ -13,10 +13,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, or_, select, update
+from sqlalchemy import (
+    CTE,
+    Insert,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from app.models.job import Job
 
@@ -59,6 +74,43 @@ async def insert(
         .returning(Job.id)
     )
     return await session.scalar(stmt)
+
+
+def insert_for_each(source: CTE, kind: str, *, max_attempts: int, at_param: str) -> Insert:
+    """PostgreSQL: ``INSERT INTO jobs ... SELECT`` one queued job per row of ``source`` (payload
+    ``{"id": id}``, key ``kind:id``), skipping a taken key, as :func:`insert` would."""
+    at: BindParameter[datetime] = bindparam(at_param)
+    job_id = source.c.id
+    rows = select(
+        literal(kind, String),
+        # jsonb's text of {"id": n} is what the JSON type's serializer writes.
+        cast(func.jsonb_build_object(literal("id", String), job_id), Job.payload.type),
+        literal("queued", String),
+        at,
+        literal(0),
+        literal(max_attempts),
+        literal(f"{kind}:", String) + cast(job_id, String),
+        at,
+        at,
+    )
+    return (
+        pg_insert(Job)
+        .from_select(
+            [
+                "kind",
+                "payload",
+                "status",
+                "run_at",
+                "attempts",
+                "max_attempts",
+                "key",
+                "created_at",
+                "updated_at",
+            ],
+            rows,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
 
 
 async def claim(

@@ -94,7 +94,12 @@ _RECORD_RESPONSE = (
 
 def _seal(body: Any) -> str:
     """The response as stored: its JSON under the data key (it repeats personal data)."""
-    return get_cipher().encrypt(json.dumps(jsonable_encoder(body), ensure_ascii=False))
+    try:
+        # A body already made of JSON types (a model's JSON dump) needs no second walk.
+        text = json.dumps(body, ensure_ascii=False)
+    except TypeError:
+        text = json.dumps(jsonable_encoder(body), ensure_ascii=False)
+    return get_cipher().encrypt(text)
 
 
 # The claim as a data-modifying CTE on PostgreSQL, for a hot path that claims the key in the
@@ -169,11 +174,6 @@ async def run_once(
     if record_id is None:
         raise IdempotencyInProgress()
     status, body = await create()
-    await session.execute(
-        _RECORD_RESPONSE,
-        {"record_id": record_id, "status_code": status, "response": _seal(body)},
-    )
-
     await session.execute(_RECORD_RESPONSE, response_params(record_id, status, body))
     return status, body
 

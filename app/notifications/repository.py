@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from app.models.account import Resident, Staff
 from app.models.application import Application, open_text
@@ -218,6 +219,20 @@ async def insert_content_check(session: AsyncSession, values: Mapping[str, Any])
     return await session.scalar(stmt)
 
 
+def content_check_insert(prefix: str) -> Any:
+    """PostgreSQL: :func:`insert_content_check` as a statement to fold into another (a
+    data-modifying CTE): its values are the bind parameters ``{prefix}<column>``."""
+    columns = ("record_type", "record_id", "field", "region_code", "status")
+    values: dict[str, BindParameter[Any]] = {name: bindparam(f"{prefix}{name}") for name in columns}
+    values["created_at"] = values["updated_at"] = bindparam(f"{prefix}at")
+    return (
+        pg_insert(ContentCheck)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["record_type", "record_id", "field"])
+        .returning(ContentCheck.id)
+    )
+
+
 async def content_check(session: AsyncSession, check_id: int) -> ContentCheck | None:
     return await session.get(ContentCheck, check_id)
 
@@ -235,20 +250,36 @@ async def content_checks_of(
     return {row.record_id: row for row in rows}
 
 
-async def text_to_check(
-    session: AsyncSession, record_type: str, record_id: int
-) -> tuple[str, str | None] | None:
-    """The text under check and the openid of the resident who wrote it (None for others)."""
-    if record_type != "application":
-        return None
+async def check_with_text(
+    session: AsyncSession, check_id: int
+) -> tuple[str, tuple[str, str | None] | None] | None:
+    """A content check's status, with the text under check and the openid of the resident who
+    wrote it (None for others), in one statement; None when the check does not exist, no text
+    when its record does not."""
     row = (
         await session.execute(
-            select(Application.description_enc, Resident.openid)
+            select(
+                ContentCheck.status,
+                Application.id,
+                Application.description_enc,
+                Resident.openid,
+            )
+            .select_from(ContentCheck)
+            .outerjoin(
+                Application,
+                and_(
+                    ContentCheck.record_type == "application",
+                    Application.id == ContentCheck.record_id,
+                ),
+            )
             .outerjoin(Resident, Resident.id == Application.resident_id)
-            .where(Application.id == record_id)
+            .where(ContentCheck.id == check_id)
         )
     ).first()
-    return None if row is None else (open_text(row[0]), row[1])
+    if row is None:
+        return None
+    status, record_id, sealed, openid = row
+    return status, None if record_id is None else (open_text(sealed), openid)
 
 
 async def record_check(session: AsyncSession, check_id: int, **values: Any) -> None:

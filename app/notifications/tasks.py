@@ -24,7 +24,6 @@ from app.db.session import session_scope
 from app.jobs import ParkJob
 from app.kit.timeutil import now
 from app.models.account import Resident
-from app.models.notification import ContentCheck
 from app.notifications import repository, service
 from app.notifications.templates import page_for, render, templates
 from app.notifications.wechat import (
@@ -156,15 +155,20 @@ async def content_check(session: AsyncSession, payload: dict[str, Any]) -> None:
     public wrote, recorded as ``pass``, or ``risky``/``review``, which hold the text for staff
     review. Never rejects anything; WeChat down raises and the job retries later."""
     check_id = int(payload["id"])
-    # Read in a short transaction of its own, the job's session is written last: the token
-    # below may take SQLite's one write lock meanwhile.
-    async with session_scope() as step:
-        check = await step.get(ContentCheck, check_id)
-        if check is None:
-            raise ParkJob("内容审核记录不存在")
-        if check.status != "pending":
-            return
-        found = await repository.text_to_check(step, check.record_type, check.record_id)
+    if session.get_bind().dialect.name == "sqlite":
+        # Read in a short transaction of its own, the job's session is written last: the
+        # token below may take SQLite's one write lock meanwhile.
+        async with session_scope() as step:
+            check = await repository.check_with_text(step, check_id)  # one statement
+    else:
+        # PostgreSQL locks rows, not the database, and a read takes none: the job's own
+        # transaction reads too (two round trips fewer than a transaction of its own).
+        check = await repository.check_with_text(session, check_id)
+    if check is None:
+        raise ParkJob("内容审核记录不存在")
+    status, found = check
+    if status != "pending":
+        return
     if found is None:
         raise ParkJob("待审核的记录不存在")
     content, openid = found

@@ -15,6 +15,9 @@ from app.db.session import get_engine, session_scope
 from app.models.account import Resident
 from app.models.audit import AuditEvent
 from app.models.idempotency import IdempotencyRecord
+from app.models.job import Job
+from app.models.notification import ContentCheck
+from app.notifications.service import CONTENT_CHECK_JOB
 from tests.helpers import application_body, login_resident
 from tests.intake.support import count_applications
 
@@ -35,7 +38,7 @@ def statements() -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", _record)
 
 
-async def test_a_submission_is_two_statements_and_a_queued_check_on_postgresql(
+async def test_a_submission_is_two_statements_with_its_queued_check_on_postgresql(
     client: httpx.AsyncClient, backend: str
 ) -> None:
     if backend == "sqlite":
@@ -51,15 +54,30 @@ async def test_a_submission_is_two_statements_and_a_queued_check_on_postgresql(
             "/applications", json=application_body(), headers={**alice, "Idempotency-Key": "k2"}
         )
     assert second.status_code == 201, second.text
-    # Two statements make the application; the content check of its description is queued
-    # after them (its row and its job), never blocking the submission.
-    assert len(seen) == 4, seen
+    # Two statements make the application; the content check of its description (its row and
+    # its job) is queued in the second one, never blocking the submission.
+    assert len(seen) == 2, seen
     assert "idempotency_records" in seen[0] and "nextval" in seen[0]
-    assert all(t in seen[1] for t in ("applications", "application_events", "audit_events"))
-    assert "content_checks" in seen[2] and "jobs" in seen[3]
+    tables = ("applications", "application_events", "audit_events", "content_checks", "jobs")
+    assert all(f"INSERT INTO {t} " in seen[1] for t in tables), seen[1]
     # All of it was written: the application and its first event, the audit entry, the
-    # response kept for a replay.
+    # response kept for a replay, the check and its job as check_content writes them.
     assert second.json()["timeline"][0]["status"] == "submitted"
+    async with session_scope() as session:
+        check = await session.scalar(
+            select(ContentCheck).where(ContentCheck.record_id == second.json()["id"])
+        )
+        assert check is not None
+        assert (check.record_type, check.field, check.status) == (
+            "application",
+            "description",
+            "pending",
+        )
+        assert check.region_code == application_body()["subject"]["region_code"]
+        job = await session.scalar(select(Job).where(Job.key == f"{CONTENT_CHECK_JOB}:{check.id}"))
+        assert job is not None
+        assert (job.kind, job.payload, job.max_attempts) == (CONTENT_CHECK_JOB, {"id": check.id}, 6)
+        assert job.created_at is not None and job.run_at is not None
     async with session_scope() as session:
         audited = await session.scalar(
             select(AuditEvent).where(
