@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.accounts.router import router as accounts_router
 from app.admin.router import router as admin_router
 from app.audit.router import router as audit_router
+from app.calendar.router import router as calendar_router
 from app.config import get_settings
 from app.db.session import dispose_engine, get_engine
 from app.errors import install_error_handlers
@@ -166,6 +167,7 @@ def create_app() -> FastAPI:
     api.include_router(warning_rules_router)
     api.include_router(warnings_router)
     api.include_router(notifications_router)
+    api.include_router(calendar_router)
     app.include_router(api)
 
     @app.get("/healthz", include_in_schema=False, response_model=None)

@@ -10,6 +10,7 @@ from app.models.application import (
     Counter,
 )
 from app.models.audit import AuditEvent
+from app.models.calendar import CalendarDay, CalendarYear
 from app.models.household import (
     CategoryChange,
     Household,
@@ -39,6 +40,8 @@ __all__ = [
     "ApplicationEvent",
     "Attachment",
     "AuditEvent",
+    "CalendarDay",
+    "CalendarYear",
     "CategoryChange",
     "ConsentWithdrawal",
     "ContentCheck",

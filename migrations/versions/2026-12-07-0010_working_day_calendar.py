@@ -1,0 +1,87 @@
+"""The working-day calendar (holidays and make-up working days per year), seeded from the
+installed ``chinesecalendar`` package; an application's due date may be unknown (its deadline
+crosses into a year with no schedule)
+
+Revision ID: cal00001
+Revises: notify01
+Create Date: 2026-12-07 00:10:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from app.calendar.seed import package_days, package_source
+
+revision: str = "cal00001"
+down_revision: str | None = "notify01"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    years = op.create_table(
+        "calendar_years",
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("source", sa.String(length=40), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "updated_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.PrimaryKeyConstraint("year", name=op.f("pk_calendar_years")),
+    )
+    days = op.create_table(
+        "calendar_days",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('holiday', 'workday')", name=op.f("ck_calendar_days_kind_known")
+        ),
+        sa.ForeignKeyConstraint(
+            ["year"],
+            ["calendar_years.year"],
+            name=op.f("fk_calendar_days_year_calendar_years"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("day", name=op.f("pk_calendar_days")),
+    )
+    with op.batch_alter_table("calendar_days", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_calendar_days_year"), ["year"], unique=False)
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.alter_column("due_at", existing_type=sa.DateTime(timezone=True), nullable=True)
+
+    import datetime as dt
+
+    seeded = package_days()
+    at = dt.datetime.now(dt.UTC)
+    source = package_source()
+    op.bulk_insert(
+        years,
+        [
+            {"year": y, "source": source, "revision": 1, "updated_at": at, "updated_by_id": None}
+            for y in seeded
+        ],
+    )
+    op.bulk_insert(
+        days,
+        [
+            {"day": d.day, "year": y, "kind": d.kind, "name": d.name}
+            for y, listed in seeded.items()
+            for d in listed
+        ],
+    )
+
+
+def downgrade() -> None:
+    # An unknown deadline becomes the submission time: overdue at once, never lost.
+    op.execute("UPDATE applications SET due_at = created_at WHERE due_at IS NULL")
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.alter_column("due_at", existing_type=sa.DateTime(timezone=True), nullable=False)
+    with op.batch_alter_table("calendar_days", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_calendar_days_year"))
+    op.drop_table("calendar_days")
+    op.drop_table("calendar_years")
