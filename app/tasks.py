@@ -12,8 +12,9 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import repository as accounts
+from app.calendar.service import DEADLINES_JOB
 from app.config import get_settings
-from app.intake import privacy
+from app.intake import deadlines, privacy
 from app.jobs import Handler, Periodic
 from app.jobs.service import purge_done
 from app.kit.idempotency import purge_expired
@@ -67,6 +68,7 @@ HANDLERS: dict[str, Handler] = {
     "warnings:scan": warnings.run_scan,
     "warnings:nightly-scan": warnings.nightly_scan,
     RETENTION_JOB: anonymise_expired_applications,
+    DEADLINES_JOB: deadlines.unknown_deadlines,
     visits.RECOMPUTE_JOB: visits.recompute_due_dates,
     notifications_service.SEND_JOB: notifications.send,
     notifications_service.OVERDUE_JOB: notifications.overdue,

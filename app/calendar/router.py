@@ -15,14 +15,9 @@ from app.calendar.schemas import CalendarDayOut, CalendarYearIn, CalendarYearOut
 from app.calendar.seed import SeedDay
 from app.db.deps import Session
 from app.errors import Invalid
-from app.jobs import enqueue
 from app.models.calendar import CalendarDay, CalendarYear
 
 router = APIRouter(tags=["calendar"])
-
-# The job that recomputes the deadlines left unknown for want of a year's schedule (its
-# handler is intake's: app/tasks.py maps it).
-DEADLINES_JOB = "intake:unknown-deadlines"
 
 Days = Annotated[int | None, Query(ge=1, le=MAX_DAYS)]
 Year = Annotated[int, Path(ge=2000, le=2100, description="公历年份")]
@@ -83,7 +78,6 @@ async def put_year(
         SeedDay(d.date, "workday", d.name) for d in body.make_up_days
     ]
     row, saved = await service.put_year(session, actor, year, sorted(days, key=lambda d: d.day))
-    await enqueue(session, DEADLINES_JOB, {"year": year})
     return _year_out(row, saved)
 
 

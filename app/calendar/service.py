@@ -16,10 +16,15 @@ from app.calendar import repository
 from app.calendar.clock import CalendarOutOfRange, WorkingCalendar
 from app.calendar.seed import SeedDay, package_days, package_source
 from app.errors import Invalid, NotFound
+from app.jobs import enqueue
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.timeutil import now
 from app.models.calendar import CalendarDay, CalendarYear
+
+# The job that computes the deadlines left unknown for want of a year's schedule, queued by
+# an edit (its handler is intake's, mapped in app/tasks.py).
+DEADLINES_JOB = "intake:unknown-deadlines"
 
 _held: WorkingCalendar | None = None
 
@@ -80,7 +85,8 @@ async def put_year(
     session: AsyncSession, actor: Actor, year: int, days: list[SeedDay]
 ) -> tuple[CalendarYear, list[CalendarDay]]:
     """Record ``year``'s schedule as the State Council published it (replacing what was there);
-    audited. Every process reloads the calendar on its next request."""
+    audited. Every process reloads the calendar on its next request; deadlines left unknown
+    for want of it are computed by a job."""
     before = await repository.get_year(session, year)
     row = await repository.replace_year(
         session, year, days, source="admin", at=now(), staff_id=actor.id
@@ -97,6 +103,7 @@ async def put_year(
             "make_up_days": sum(1 for d in days if d.kind == "workday"),
         },
     )
+    await enqueue(session, DEADLINES_JOB, {"year": year})
     forget()
     return row, list(await repository.year_days(session, year))
 

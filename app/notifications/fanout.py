@@ -91,7 +91,8 @@ async def notify_overdue(
     session: AsyncSession, *, at: datetime, triage_roles: tuple[str, ...], titles: dict[str, str]
 ) -> int:
     """Overdue items, once each per person: submitted applications past their due time (to the
-    staff who may accept them there), dispatched warnings past due (to the assignee)."""
+    staff who may accept them there) or whose due time is unknown for want of a year's holiday
+    schedule (to the admins there), dispatched warnings past due (to the assignee)."""
     applications = select(
         *_inbox_row(
             Staff.id,
@@ -109,6 +110,25 @@ async def notify_overdue(
         Staff.role.in_(triage_roles),
     )
     count = await insert_from_select(session, applications, INBOX_COLUMNS)
+    # An application whose deadline could not be counted (its working days run into a year
+    # with no holiday schedule): the admins covering it are told to record that year.
+    unknown = select(
+        *_inbox_row(
+            Staff.id,
+            "deadline_unknown",
+            titles["deadline_unknown"],
+            "application",
+            Application.id,
+            _key("deadline_unknown:application", Application.id, Staff.id),
+            at,
+        )
+    ).where(
+        Application.status == "submitted",
+        Application.due_at.is_(None),
+        covering_staff(Application.region_code),
+        Staff.role == "admin",
+    )
+    count += await insert_from_select(session, unknown, INBOX_COLUMNS)
     warnings = select(
         *_inbox_row(
             EarlyWarning.assignee_id,

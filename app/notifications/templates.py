@@ -39,6 +39,7 @@ STAFF_EVENTS: dict[str, str] = {
     "warning_assigned": "新分派的预警核查任务",
     "visit_assigned": "新分派的走访对象",
     "application_overdue": "求助案件已超时",
+    "deadline_unknown": "案件期限无法计算：请录入下一年节假日安排",
     "warning_overdue": "预警核查已超时",
     "red_warning": "辖区出现红色预警",
 }

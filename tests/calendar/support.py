@@ -7,7 +7,20 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy import delete
 
+from app.calendar.clock import WorkingCalendar
+from app.calendar.seed import package_days
 from app.models.calendar import CalendarYear
+
+
+def package_calendar(*years: int) -> WorkingCalendar:
+    """The clock's calendar for ``years`` as the package has them (no database)."""
+    seeded = package_days()
+    days = [d for y in years for d in seeded[y]]
+    return WorkingCalendar(
+        years=frozenset(years),
+        holidays=frozenset(d.day for d in days if d.kind == "holiday"),
+        workdays=frozenset(d.day for d in days if d.kind == "workday"),
+    )
 
 
 async def restore_calendar() -> None:

@@ -6,21 +6,10 @@ from datetime import date
 
 import pytest
 
-from app.calendar.clock import Basis, CalendarOutOfRange, Pause, WorkingCalendar
-from app.calendar.seed import package_days
+from app.calendar.clock import Basis, CalendarOutOfRange, Pause
+from tests.calendar.support import package_calendar
 
-
-def _calendar(*years: int) -> WorkingCalendar:
-    seeded = package_days()
-    days = [d for y in years for d in seeded[y]]
-    return WorkingCalendar(
-        years=frozenset(years),
-        holidays=frozenset(d.day for d in days if d.kind == "holiday"),
-        workdays=frozenset(d.day for d in days if d.kind == "workday"),
-    )
-
-
-CALENDAR = _calendar(2024, 2025, 2026)
+CALENDAR = package_calendar(2024, 2025, 2026)
 
 
 def test_three_working_days_from_national_day_eve_end_on_the_make_up_saturday() -> None:
