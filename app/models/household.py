@@ -144,7 +144,11 @@ class CategoryChange(IdMixin, Model):
     Never overwritten; the standard in force at the decision is kept with it."""
 
     __tablename__ = "category_changes"
-    __table_args__ = (Index("ix_category_changes_household", "household_id", "id"),)
+    __table_args__ = (
+        Index("ix_category_changes_household", "household_id", "id"),
+        # The nightly job's question: decisions not yet applied whose date has come.
+        Index("ix_category_changes_pending", "applied_at", "effective_date"),
+    )
 
     household_id: Mapped[int] = mapped_column(BigId, ForeignKey("households.id"))
     action: Mapped[str] = mapped_column(String(8))  # enrol | change | exit
@@ -157,6 +161,10 @@ class CategoryChange(IdMixin, Model):
     monthly_amount: Mapped[Decimal | None] = mapped_column(MONEY)
     standard_value: Mapped[Decimal | None] = mapped_column(MONEY)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the household was brought in line with it: at once for a decision effective today
+    # or earlier; NULL while one dated in the future waits for its date (the nightly job).
+    applied_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]  # a scheduled decision withdrawn before its date
 
 
 class Standard(IdMixin, Model):

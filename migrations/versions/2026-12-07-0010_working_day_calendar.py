@@ -1,6 +1,7 @@
 """The working-day calendar (holidays and make-up working days per year), seeded from the
 installed ``chinesecalendar`` package; an application's due date may be unknown (its deadline
-crosses into a year with no schedule)
+crosses into a year with no schedule); category decisions dated in the future wait for their
+date (applied_at, cancelled_at)
 
 Revision ID: cal00001
 Revises: notify01
@@ -54,6 +55,15 @@ def upgrade() -> None:
     with op.batch_alter_table("applications", schema=None) as batch_op:
         batch_op.alter_column("due_at", existing_type=sa.DateTime(timezone=True), nullable=True)
 
+    with op.batch_alter_table("category_changes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("applied_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_category_changes_pending"), ["applied_at", "effective_date"], unique=False
+        )
+    # Every decision so far took effect when it was made.
+    op.execute("UPDATE category_changes SET applied_at = created_at")
+
     import datetime as dt
 
     seeded = package_days()
@@ -77,6 +87,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("category_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_category_changes_pending"))
+        batch_op.drop_column("cancelled_at")
+        batch_op.drop_column("applied_at")
     # An unknown deadline becomes the submission time: overdue at once, never lost.
     op.execute("UPDATE applications SET due_at = created_at WHERE due_at IS NULL")
     with op.batch_alter_table("applications", schema=None) as batch_op:
