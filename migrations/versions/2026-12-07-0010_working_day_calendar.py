@@ -59,7 +59,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("applied_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(
-            batch_op.f("ix_category_changes_pending"), ["applied_at", "effective_date"], unique=False
+            batch_op.f("ix_category_changes_pending"),
+            ["applied_at", "effective_date"],
+            unique=False,
         )
     # Every decision so far took effect when it was made.
     op.execute("UPDATE category_changes SET applied_at = created_at")
