@@ -18,6 +18,7 @@ from app.models.household import (
     HouseholdMember,
     LedgerEntry,
     Standard,
+    StandardRecalculation,
 )
 from app.models.idempotency import IdempotencyRecord
 from app.models.job import Job
@@ -63,6 +64,7 @@ __all__ = [
     "Signal",
     "Staff",
     "Standard",
+    "StandardRecalculation",
     "Visit",
     "VisitNeed",
     "VisitPhoto",

@@ -181,6 +181,21 @@ class Standard(IdMixin, Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class StandardRecalculation(IdMixin, Model):
+    """A household's monthly amount recalculated under a new standard, confirmed by a person
+    (the amount it had, the amount from the standard's ``effective_from``)."""
+
+    __tablename__ = "standard_recalculations"
+    __table_args__ = (UniqueConstraint("standard_id", "household_id"),)
+
+    standard_id: Mapped[int] = mapped_column(BigId, ForeignKey("standards.id"), index=True)
+    household_id: Mapped[int] = mapped_column(BigId, ForeignKey("households.id"), index=True)
+    old_amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    new_amount: Mapped[Decimal] = mapped_column(MONEY)
+    confirmed_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class LedgerEntry(IdMixin, Model):
     """One benefit a household received (一户一条救助链): money, goods or a service."""
 

@@ -1,7 +1,8 @@
 """The working-day calendar (holidays and make-up working days per year), seeded from the
 installed ``chinesecalendar`` package; an application's due date may be unknown (its deadline
 crosses into a year with no schedule); category decisions dated in the future wait for their
-date (applied_at, cancelled_at)
+date (applied_at, cancelled_at); households' amounts recalculated under a new standard, as
+confirmed (standard_recalculations)
 
 Revision ID: cal00001
 Revises: notify01
@@ -63,6 +64,55 @@ def upgrade() -> None:
             ["applied_at", "effective_date"],
             unique=False,
         )
+    op.create_table(
+        "standard_recalculations",
+        sa.Column(
+            "standard_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "household_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("old_amount", sa.Numeric(precision=12, scale=2), nullable=True),
+        sa.Column("new_amount", sa.Numeric(precision=12, scale=2), nullable=False),
+        sa.Column(
+            "confirmed_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["confirmed_by_id"],
+            ["staff.id"],
+            name=op.f("fk_standard_recalculations_confirmed_by_id_staff"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["household_id"],
+            ["households.id"],
+            name=op.f("fk_standard_recalculations_household_id_households"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["standard_id"],
+            ["standards.id"],
+            name=op.f("fk_standard_recalculations_standard_id_standards"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_standard_recalculations")),
+        sa.UniqueConstraint(
+            "standard_id",
+            "household_id",
+            name=op.f("uq_standard_recalculations_standard_id_household_id"),
+        ),
+    )
+    with op.batch_alter_table("standard_recalculations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_standard_recalculations_household_id"), ["household_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_standard_recalculations_standard_id"), ["standard_id"], unique=False
+        )
     # Every decision so far took effect when it was made.
     op.execute("UPDATE category_changes SET applied_at = created_at")
 
@@ -89,6 +139,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("standard_recalculations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_standard_recalculations_standard_id"))
+        batch_op.drop_index(batch_op.f("ix_standard_recalculations_household_id"))
+    op.drop_table("standard_recalculations")
     with op.batch_alter_table("category_changes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_category_changes_pending"))
         batch_op.drop_column("cancelled_at")
