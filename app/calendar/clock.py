@@ -72,7 +72,7 @@ class WorkingCalendar:
     def next_working_day(self, day: date) -> date:
         """``day`` itself when it is a working day, else the first working day after it."""
         while not self.is_working_day(day):
-            day += timedelta(days=1)
+            day = _after(day)
         return day
 
     def add_working_days(self, start: date, days: int, pauses: Iterable[Pause] = ()) -> date:
@@ -81,7 +81,7 @@ class WorkingCalendar:
         stops = tuple(pauses)
         day, counted = start, 0
         while counted < days:
-            day += timedelta(days=1)
+            day = _after(day)
             if self.is_working_day(day) and not _paused(day, stops):
                 counted += 1
         return day
@@ -93,7 +93,9 @@ class WorkingCalendar:
         stops = tuple(pauses)
         day, counted = start, 0
         while counted < days:
-            day += timedelta(days=1)
+            day = _after(day)
+            if day.year not in self.years:
+                raise CalendarOutOfRange(day.year)
             if not _paused(day, stops):
                 counted += 1
         return self.next_working_day(day)
@@ -108,6 +110,12 @@ class WorkingCalendar:
 def _check(days: int) -> None:
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"a period is 1 to {MAX_DAYS} days")
+
+
+def _after(day: date) -> date:
+    if day == date.max:
+        raise CalendarOutOfRange(day.year + 1)
+    return day + timedelta(days=1)
 
 
 def _paused(day: date, pauses: tuple[Pause, ...]) -> bool:

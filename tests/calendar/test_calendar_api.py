@@ -55,6 +55,11 @@ async def test_past_the_data_is_422_until_an_admin_records_the_year(
 ) -> None:
     worker = await login_staff(client, "worker1", "community_worker", COMMUNITY)
     admin = await login_staff(client, "admin1", "admin", DISTRICT)
+    for far in ("9999-12-31", "1999-01-01"):
+        edge = await client.get(
+            "/calendar/due", params={"start": far, "calendar_days": 1}, headers=worker
+        )
+        assert (edge.status_code, edge.json()["code"]) == (422, "calendar_out_of_range")
     question = {"start": "2026-12-30", "working_days": 3}
     refused = await client.get("/calendar/due", params=question, headers=worker)
     assert refused.status_code == 422
