@@ -22,6 +22,36 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def _due_at_nullable(nullable: bool) -> None:
+    """``applications.due_at`` NULL or NOT NULL. SQLite changes that only by rebuilding the
+    table, and the rows pointing at applications (events, attachments, households...) would
+    refuse its drop: the rebuild runs with foreign keys off (outside a transaction, as that
+    pragma requires), and every key is checked once it is done."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        op.alter_column(
+            "applications", "due_at", existing_type=sa.DateTime(timezone=True), nullable=nullable
+        )
+        return
+    # The pragma is ignored inside a transaction: commit what the run migrated so far (the
+    # DBAPI's own commit; SQLite opens a transaction only before writing rows).
+    raw = bind.connection.dbapi_connection
+    assert raw is not None
+    raw.commit()
+    bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
+        with op.batch_alter_table("applications", schema=None, recreate="always") as batch:
+            batch.alter_column(
+                "due_at", existing_type=sa.DateTime(timezone=True), nullable=nullable
+            )
+        raw.commit()
+    finally:
+        bind.exec_driver_sql("PRAGMA foreign_keys=ON")
+    broken = bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"foreign keys broken by the rebuild of applications: {broken[:5]}")
+
+
 def upgrade() -> None:
     years = op.create_table(
         "calendar_years",
@@ -53,8 +83,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("calendar_days", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_calendar_days_year"), ["year"], unique=False)
-    with op.batch_alter_table("applications", schema=None) as batch_op:
-        batch_op.alter_column("due_at", existing_type=sa.DateTime(timezone=True), nullable=True)
+    _due_at_nullable(True)
 
     with op.batch_alter_table("category_changes", schema=None) as batch_op:
         batch_op.add_column(sa.Column("applied_at", sa.DateTime(timezone=True), nullable=True))
@@ -149,8 +178,7 @@ def downgrade() -> None:
         batch_op.drop_column("applied_at")
     # An unknown deadline becomes the submission time: overdue at once, never lost.
     op.execute("UPDATE applications SET due_at = created_at WHERE due_at IS NULL")
-    with op.batch_alter_table("applications", schema=None) as batch_op:
-        batch_op.alter_column("due_at", existing_type=sa.DateTime(timezone=True), nullable=False)
+    _due_at_nullable(False)
     with op.batch_alter_table("calendar_days", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_calendar_days_year"))
     op.drop_table("calendar_days")
