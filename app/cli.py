@@ -25,6 +25,23 @@ cli = typer.Typer(
 cli.add_typer(jobs_cli, name="jobs")
 cli.add_typer(staff_cli, name="staff")
 cli.add_typer(agency_cli, name="agency")
+calendar_cli = typer.Typer(no_args_is_help=True, help="The working-day calendar")
+cli.add_typer(calendar_cli, name="calendar")
+
+
+@calendar_cli.command("seed")
+def calendar_seed() -> None:
+    """Add the years the installed chinesecalendar package knows and the table does not (a
+    year already recorded, seeded or entered by an admin, is kept); safe to run twice."""
+    from app.calendar.service import seed_from_package
+    from app.db.session import session_scope
+
+    async def work() -> list[int]:
+        async with session_scope() as session:
+            return await seed_from_package(session)
+
+    added = _run(work)
+    typer.echo(f"years added: {', '.join(map(str, added)) or 'none'}")
 
 
 @cli.command()

@@ -25,6 +25,7 @@ from app.assistance.referrals.router import router as referrals_router
 from app.assistance.router import router as assistance_router
 from app.assistance.stats.router import router as assistance_stats_router
 from app.audit.router import router as audit_router
+from app.calendar.router import router as calendar_router
 from app.config import get_settings
 from app.console import router as console_router
 from app.db.session import dispose_engine, get_engine
@@ -177,6 +178,7 @@ def create_app() -> FastAPI:
     api.include_router(plans_router)
     api.include_router(referrals_router)
     api.include_router(assistance_stats_router)
+    api.include_router(calendar_router)
     app.include_router(api)
     app.include_router(console_router)
 

@@ -12,12 +12,14 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import repository as accounts
+from app.calendar.service import DEADLINES_JOB
 from app.config import get_settings
-from app.intake import privacy
+from app.households.categories import scheduled as scheduled_categories
+from app.intake import deadlines, privacy
 from app.jobs import Handler, Periodic
 from app.jobs.service import purge_done
 from app.kit.idempotency import purge_expired
-from app.kit.timeutil import now
+from app.kit.timeutil import local_today, now
 from app.monitoring import tasks as monitoring
 from app.monitoring.warnings import tasks as warnings
 from app.notifications import service as notifications_service
@@ -54,6 +56,12 @@ async def purge_login_failures(session: AsyncSession, payload: dict[str, Any]) -
     log.info("purged", what="login_failures", rows=rows)
 
 
+async def apply_scheduled_categories(session: AsyncSession, payload: dict[str, Any]) -> None:
+    """Category decisions whose date has come (an exit dated in the future and the like)."""
+    rows = await scheduled_categories.apply_due(session, local_today(), now())
+    log.info("applied", what="scheduled_category_changes", rows=rows)
+
+
 async def anonymise_expired_applications(session: AsyncSession, payload: dict[str, Any]) -> None:
     """Finished applications past ``JIUZHU_RETENTION_DAYS``: text, identifiers, attachments."""
     await privacy.anonymise_expired(session)
@@ -67,6 +75,8 @@ HANDLERS: dict[str, Handler] = {
     "warnings:scan": warnings.run_scan,
     "warnings:nightly-scan": warnings.nightly_scan,
     RETENTION_JOB: anonymise_expired_applications,
+    DEADLINES_JOB: deadlines.unknown_deadlines,
+    scheduled_categories.APPLY_JOB: apply_scheduled_categories,
     visits.RECOMPUTE_JOB: visits.recompute_due_dates,
     notifications_service.SEND_JOB: notifications.send,
     notifications_service.OVERDUE_JOB: notifications.overdue,
@@ -81,6 +91,12 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("warnings:nightly-scan", every=timedelta(days=1), offset=NIGHTLY),
     # The retention rule (保存期限): finished applications anonymised once their time is up.
     Periodic(RETENTION_JOB, every=timedelta(days=1), offset=NIGHTLY),
+    # 00:01 in Beijing: category decisions (exits and the like) dated today take effect.
+    Periodic(
+        scheduled_categories.APPLY_JOB,
+        every=timedelta(days=1),
+        offset=timedelta(hours=16, minutes=1),
+    ),
     # 00:05 in Beijing: visit policy entries dated today take effect in the due dates.
     Periodic(visits.RECOMPUTE_JOB, every=timedelta(days=1), offset=timedelta(hours=16, minutes=5)),
     # Inbox messages for applications and warnings past their time limit.

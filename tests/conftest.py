@@ -19,7 +19,8 @@ PG_ADMIN_URL = os.environ.get(
 )
 # One database per test run, so runs in parallel (and a stray server) never collide.
 PG_DATABASE = os.environ.get("JIUZHU_TEST_PG_DATABASE", f"jiuzhu_test_{os.getpid()}")
-KEEP_TABLES = {"regions", "alembic_version"}
+# The working-day calendar is seeded by the migration; tests that edit it restore it.
+KEEP_TABLES = {"regions", "alembic_version", "calendar_years", "calendar_days"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -126,6 +126,7 @@ RequireCategoriesDecide = Annotated[Actor, Depends(require_scope(Scope.categorie
 RequireStandardsWrite = Annotated[Actor, Depends(require_scope(Scope.standards_write))]
 RequireAccountsAdmin = Annotated[Actor, Depends(require_scope(Scope.accounts_admin))]
 RequireJobsManage = Annotated[Actor, Depends(require_scope(Scope.jobs_manage))]
+RequireCalendarManage = Annotated[Actor, Depends(require_scope(Scope.calendar_manage))]
 RequireVisitsRead = Annotated[Actor, Depends(require_scope(Scope.visits_read))]
 RequireMonitoringRead = Annotated[Actor, Depends(require_scope(Scope.monitoring_read))]
 RequireVisitsRecord = Annotated[Actor, Depends(require_scope(Scope.visits_record))]

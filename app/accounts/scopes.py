@@ -31,6 +31,7 @@ class Scope(StrEnum):
     standards_write = "standards:write"
     accounts_admin = "accounts:admin"
     jobs_manage = "jobs:manage"  # see parked background jobs, queue them again
+    calendar_manage = "calendar:manage"  # record a year's holidays and make-up working days
     visits_read = "visits:read"  # worklists, visit records, figures
     visits_record = "visits:record"  # record a home visit (入户走访)
     visits_assign = "visits:assign"  # assign households to workers, reassign in bulk
@@ -124,7 +125,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.assistance_read,
         }
     ),
-    Role.admin: frozenset({Scope.accounts_admin, Scope.jobs_manage}),
+    Role.admin: frozenset({Scope.accounts_admin, Scope.jobs_manage, Scope.calendar_manage}),
 }
 
 

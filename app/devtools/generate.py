@@ -163,7 +163,7 @@ _CONVERTERS: dict[str, Callable[[str], Any]] = {
         lambda v: v == "t",
     ),
     **dict.fromkeys(("category_since", "birth_date", "effective_date"), date.fromisoformat),
-    **dict.fromkeys(("created_at", "updated_at"), datetime.fromisoformat),
+    **dict.fromkeys(("created_at", "updated_at", "applied_at"), datetime.fromisoformat),
     **dict.fromkeys(("causes", "income_sources"), json.loads),
 }
 

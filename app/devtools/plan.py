@@ -39,7 +39,7 @@ MEMBER_COLUMNS = (
 )  # fmt: skip
 CHANGE_COLUMNS = (
     "id", "household_id", "action", "category", "effective_date", "reason", "monthly_amount",
-    "standard_value", "created_at",
+    "standard_value", "created_at", "applied_at",
 )  # fmt: skip
 
 

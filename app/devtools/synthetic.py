@@ -352,7 +352,7 @@ class _Builder:
                     f"{change_id}\t{household_id}\tenrol\t{final}\t{since.isoformat()}\t"
                     f"批量生成：认定为{CATEGORY_NAMES.get(final, final)}\t"
                     f"{NULL if amount is None else _yuan(amount)}\t"
-                    f"{NULL if standard is None else _yuan(standard)}\t{created}\n"
+                    f"{NULL if standard is None else _yuan(standard)}\t{created}\t{created}\n"
                 )
                 change_id += 1
         return ChunkRows(

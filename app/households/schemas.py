@@ -289,6 +289,19 @@ class RigidSpendingOut(Schema):
     education: Money
 
 
+class ScheduledChangeOut(Schema):
+    """A category decision recorded now that takes effect on ``effective_date`` (until then
+    ``category`` and ``status`` show what is in force today)."""
+
+    id: int
+    action: str  # enrol | change | exit
+    category: str | None
+    effective_date: dt.date
+    reason: str
+    monthly_amount: Money | None
+    created_at: LocalDateTime
+
+
 class HouseholdDetail(HouseholdItem):
     """The whole household: members, category, the standard in force, risk and spending."""
 
@@ -302,6 +315,7 @@ class HouseholdDetail(HouseholdItem):
     risk_set_at: LocalDateTime | None
     application_id: int | None
     created_at: LocalDateTime
+    scheduled_change: ScheduledChangeOut | None = None
 
 
 class ChangeOut(Schema):

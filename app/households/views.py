@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.households import repository
+from app.households.categories import scheduled
 from app.households.repository import HouseholdFilter
 from app.households.schemas import (
     ChangeOut,
@@ -18,6 +19,7 @@ from app.households.schemas import (
     HouseholdPage,
     MemberOut,
     RigidSpendingOut,
+    ScheduledChangeOut,
 )
 from app.households.service import readable
 from app.kit import audit
@@ -82,6 +84,7 @@ async def detail(session: AsyncSession, household: Household) -> HouseholdDetail
     today = local_today()
     names = await region_names(session, {household.region_code})
     standard = await value_in_force(session, household.region_code, "dibao", today)
+    waiting = await scheduled.pending_for(session, household.id)
     members = [m for m in household.members if m.removed_at is None]
     former = [m for m in household.members if m.removed_at is not None]
     return HouseholdDetail(
@@ -107,6 +110,7 @@ async def detail(session: AsyncSession, household: Household) -> HouseholdDetail
         risk_set_at=household.risk_set_at,
         application_id=household.application_id,
         created_at=household.created_at,
+        scheduled_change=ScheduledChangeOut.model_validate(waiting) if waiting else None,
     )
 
 

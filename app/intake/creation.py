@@ -5,11 +5,13 @@ in two statements on PostgreSQL from these functions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.calendar import service as calendar_service
+from app.calendar.clock import CalendarOutOfRange, WorkingCalendar
 from app.config import get_settings
 from app.errors import OutsideJurisdiction
 from app.intake import privacy, repository
@@ -23,7 +25,7 @@ from app.intake.schemas import (
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.crypto import get_cipher, mask_id_number, mask_phone
-from app.kit.timeutil import add_working_days, now, to_local
+from app.kit.timeutil import now, to_local
 from app.models.application import Application, ApplicationEvent
 from app.notifications import service as notifications
 from app.regions.jurisdiction import covers
@@ -36,11 +38,20 @@ ORDINARY_WORKING_DAYS = 3
 CHANNEL_BY_KIND = {"agency": "agency", "staff": "staff"}
 
 
-def due_at_for(help_types: list[HelpType], submitted: datetime) -> datetime:
-    """Emergencies must be accepted within 24 hours, others within 3 working days."""
+def due_at_for(
+    help_types: list[HelpType], submitted: datetime, calendar: WorkingCalendar
+) -> datetime | None:
+    """Emergencies must be accepted within 24 hours, others within 3 working days over the
+    holiday calendar, at the local time of submission; None (the deadline is unknown, never
+    guessed) when those days run into a year whose holiday schedule is not recorded."""
     if HelpType.emergency in help_types:
         return submitted + timedelta(hours=EMERGENCY_HOURS)
-    return add_working_days(submitted, ORDINARY_WORKING_DAYS)
+    local = to_local(submitted)
+    try:
+        due = calendar.add_working_days(local.date(), ORDINARY_WORKING_DAYS)
+    except CalendarOutOfRange:
+        return None
+    return local.replace(year=due.year, month=due.month, day=due.day).astimezone(UTC)
 
 
 def _channel(actor: Actor, relation: Relation) -> str:
@@ -65,6 +76,7 @@ def new_application(
     submitted: datetime,
     number: int,
     open_case: OpenCase | None,
+    calendar: WorkingCalendar,
 ) -> Application:
     """The application a submission makes (not yet added to a session): personal data sealed,
     reference ``WJ2026-000123`` from ``number``, linked to ``open_case`` if any."""
@@ -95,7 +107,7 @@ def new_application(
         consent_at=submitted,
         consent_version=body.consent_version or privacy.current_version(),
         priority="urgent" if HelpType.emergency in body.help_types else "normal",
-        due_at=due_at_for(body.help_types, submitted),
+        due_at=due_at_for(body.help_types, submitted, calendar),
         linked_to_id=(open_case.linked_to_id or open_case.id) if open_case else None,
         created_at=submitted,
         updated_at=submitted,
@@ -158,8 +170,9 @@ async def submit(session: AsyncSession, actor: Actor, body: ApplicationCreate) -
     )
     open_case = OpenCase(found.id, found.linked_to_id, found.reference) if found else None
     number = await repository.next_reference_number(session)
+    calendar = await calendar_service.current(session)
     application = new_application(
-        actor, body, submitted=submitted, number=number, open_case=open_case
+        actor, body, submitted=submitted, number=number, open_case=open_case, calendar=calendar
     )
     session.add(application)
     await session.flush()

@@ -265,8 +265,11 @@ class CaseItem(Schema):
     reporter: ReporterOut | None = None
     help_types: list[HelpType]
     priority: str
-    due_at: LocalDateTime
+    # None while the deadline crosses into a year with no holiday schedule: never guessed.
+    due_at: LocalDateTime | None
     overdue: bool
+    deadline_unknown: bool = False
+    deadline_warning: str | None = None
     assignee_id: int | None
     linked_to_id: int | None
     consent_version: str | None = None

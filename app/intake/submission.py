@@ -6,8 +6,10 @@ On PostgreSQL a new submission costs two statements in the request's transaction
 1. one that claims the ``Idempotency-Key`` (``INSERT ... ON CONFLICT DO NOTHING``), draws the
    application's id and its reference number from their sequences (the one
    :mod:`app.kit.sequence` draws from), finds an open case about the same person to link to and
-   asks whether the resident's withdrawal of consent is in force, all at once; when the key is
-   taken it yields no row, and nothing is drawn;
+   asks whether the resident's withdrawal of consent is in force and which revision of the
+   working-day calendar is current (the acceptance deadline is counted in Python over the
+   calendar held in memory, reloaded only when that revision changed), all at once; when the
+   key is taken it yields no row, and nothing is drawn;
 2. one that inserts the application, its first event and its audit entry and records the
    response on the idempotency record, as data-modifying CTEs (SQLAlchemy Core, compiled once).
 
@@ -35,6 +37,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.schema import ColumnDefault
 
+from app.calendar import service as calendar_service
+from app.calendar.repository import REVISION_SQL as CALENDAR_REVISION
 from app.errors import Unauthorized
 from app.intake import creation, privacy, views
 from app.intake.creation import OpenCase
@@ -104,7 +108,9 @@ def _draw(claimed: bool, lookup: str) -> TextClause:
         " AS number, open_case.id AS open_id, open_case.linked_to_id AS open_linked_to_id, ",
         "open_case.reference AS open_reference, ",
         _WITHDRAWN,
-        " AS consent_withdrawn FROM ",
+        " AS consent_withdrawn, ",
+        CALENDAR_REVISION,
+        " AS calendar_revision FROM ",
         "claim " if claimed else "(SELECT NULL::bigint AS id) AS claim ",
         _LOOKUPS[lookup],
     )
@@ -205,8 +211,16 @@ async def _create(
         else None
     )
     submitted = now()
+    # The deadline counts over the calendar held in memory; reloaded (one more statement)
+    # only when statement 1 saw that the table's revision changed.
+    calendar = await calendar_service.current(session, revision=drawn.calendar_revision)
     application = creation.new_application(
-        actor, body, submitted=submitted, number=drawn.number, open_case=open_case
+        actor,
+        body,
+        submitted=submitted,
+        number=drawn.number,
+        open_case=open_case,
+        calendar=calendar,
     )
     application.id = drawn.application_id
     event = creation.first_event(actor, application, open_case)

@@ -73,7 +73,15 @@ def resident_view(application: Application) -> ApplicationOut:
 
 
 def is_overdue(application: Application, at: datetime) -> bool:
-    return application.status == Status.submitted.value and application.due_at < at
+    due = application.due_at
+    return application.status == Status.submitted.value and due is not None and due < at
+
+
+# What staff read on a case whose acceptance deadline could not be computed.
+DEADLINE_UNKNOWN = (
+    "受理期限跨入尚未录入节假日安排的年份，系统不推算期限；管理员录入该年安排后自动计算，"
+    "在此之前请按法定期限人工把握"
+)
 
 
 def case_item(application: Application, region_name: str, at: datetime) -> CaseItem:
@@ -89,6 +97,8 @@ def case_item(application: Application, region_name: str, at: datetime) -> CaseI
         priority=application.priority,
         due_at=application.due_at,
         overdue=is_overdue(application, at),
+        deadline_unknown=application.due_at is None,
+        deadline_warning=DEADLINE_UNKNOWN if application.due_at is None else None,
         assignee_id=application.assignee_id,
         linked_to_id=application.linked_to_id,
         consent_version=application.consent_version,

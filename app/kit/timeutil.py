@@ -1,8 +1,9 @@
-"""Local time (Asia/Shanghai) for display and working-day deadlines; UTC in storage."""
+"""Local time (Asia/Shanghai) for display and deadlines (counted by app.calendar); UTC in
+storage."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -24,14 +25,3 @@ def to_local(value: datetime) -> datetime:
 
 def local_today() -> date:
     return now().astimezone(local_zone()).date()
-
-
-def add_working_days(start: datetime, days: int) -> datetime:
-    """The same local time ``days`` working days (Monday to Friday) later."""
-    local = to_local(start)
-    added = 0
-    while added < days:
-        local += timedelta(days=1)
-        if local.weekday() < 5:
-            added += 1
-    return local.astimezone(UTC)

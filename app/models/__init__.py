@@ -22,6 +22,7 @@ from app.models.assistance import (
     TimeBankCredit,
 )
 from app.models.audit import AuditEvent
+from app.models.calendar import CalendarDay, CalendarYear
 from app.models.household import (
     CategoryChange,
     Household,
@@ -29,6 +30,7 @@ from app.models.household import (
     HouseholdMember,
     LedgerEntry,
     Standard,
+    StandardRecalculation,
 )
 from app.models.idempotency import IdempotencyRecord
 from app.models.job import Job
@@ -51,6 +53,8 @@ __all__ = [
     "ApplicationEvent",
     "Attachment",
     "AuditEvent",
+    "CalendarDay",
+    "CalendarYear",
     "CategoryChange",
     "ConsentWithdrawal",
     "ContentCheck",
@@ -81,6 +85,7 @@ __all__ = [
     "Signal",
     "Staff",
     "Standard",
+    "StandardRecalculation",
     "TimeBankCredit",
     "Visit",
     "VisitNeed",

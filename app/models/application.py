@@ -79,7 +79,8 @@ class Application(IdMixin, TimestampMixin, Model):
     anonymised_at: Mapped[datetime | None]
 
     priority: Mapped[str] = mapped_column(String(10), default="normal")
-    due_at: Mapped[datetime]
+    # None while the deadline crosses into a year with no holiday schedule (never guessed).
+    due_at: Mapped[datetime | None]
     assignee_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id"))
     linked_to_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("applications.id"), index=True

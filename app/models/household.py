@@ -148,6 +148,8 @@ class CategoryChange(IdMixin, Model):
         Index("ix_category_changes_household", "household_id", "id"),
         # Statistics on a day read only the decisions taking effect between it and today.
         Index("ix_category_changes_effective", "effective_date"),
+        # The nightly job's question: decisions not yet applied whose date has come.
+        Index("ix_category_changes_pending", "applied_at", "effective_date"),
     )
 
     household_id: Mapped[int] = mapped_column(BigId, ForeignKey("households.id"))
@@ -161,6 +163,10 @@ class CategoryChange(IdMixin, Model):
     monthly_amount: Mapped[Decimal | None] = mapped_column(MONEY)
     standard_value: Mapped[Decimal | None] = mapped_column(MONEY)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the household was brought in line with it: at once for a decision effective today
+    # or earlier; NULL while one dated in the future waits for its date (the nightly job).
+    applied_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]  # a scheduled decision withdrawn before its date
 
 
 class Standard(IdMixin, Model):
@@ -175,6 +181,21 @@ class Standard(IdMixin, Model):
     effective_from: Mapped[date]
     created_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StandardRecalculation(IdMixin, Model):
+    """A household's monthly amount recalculated under a new standard, confirmed by a person
+    (the amount it had, the amount from the standard's ``effective_from``)."""
+
+    __tablename__ = "standard_recalculations"
+    __table_args__ = (UniqueConstraint("standard_id", "household_id"),)
+
+    standard_id: Mapped[int] = mapped_column(BigId, ForeignKey("standards.id"), index=True)
+    household_id: Mapped[int] = mapped_column(BigId, ForeignKey("households.id"), index=True)
+    old_amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    new_amount: Mapped[Decimal] = mapped_column(MONEY)
+    confirmed_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class LedgerEntry(IdMixin, Model):

@@ -101,7 +101,8 @@ async def notify_overdue(
     titles: dict[str, str],
 ) -> int:
     """Time limits about to pass (within ``due_soon``) and passed, once each per person and
-    limit: submitted applications (to the staff who may accept them there), dispatched warnings
+    limit: submitted applications (to the staff who may accept them there) or whose due time is
+    unknown for want of a year's holiday schedule (to the admins there), dispatched warnings
     (to the assignee). A limit moved later is told again."""
     count = 0
     for suffix, when in _windows(Application.due_at, at, due_soon):
@@ -123,6 +124,25 @@ async def notify_overdue(
             Staff.role.in_(triage_roles),
         )
         count += await insert_from_select(session, applications, INBOX_COLUMNS)
+    # An application whose deadline could not be counted (its working days run into a year
+    # with no holiday schedule): the admins covering it are told to record that year.
+    unknown = select(
+        *_inbox_row(
+            Staff.id,
+            "deadline_unknown",
+            titles["deadline_unknown"],
+            "application",
+            Application.id,
+            _key("deadline_unknown:application", Application.id, Staff.id),
+            at,
+        )
+    ).where(
+        Application.status == "submitted",
+        Application.due_at.is_(None),
+        covering_staff(Application.region_code),
+        Staff.role == "admin",
+    )
+    count += await insert_from_select(session, unknown, INBOX_COLUMNS)
     for suffix, when in _windows(EarlyWarning.due_at, at, due_soon):
         event = f"warning_{suffix}"
         warnings = select(

@@ -41,6 +41,7 @@ STAFF_EVENTS: dict[str, str] = {
     "application_due_soon": "求助案件即将超时",
     "application_overdue": "求助案件已超时",
     "warning_due_soon": "预警核查即将超时",
+    "deadline_unknown": "案件期限无法计算：请录入下一年节假日安排",
     "warning_overdue": "预警核查已超时",
     "red_warning": "辖区出现红色预警",
     "referral_accepted": "转介已被服务组织接收",

@@ -9,10 +9,16 @@ from app.accounts.dependencies import RequireHouseholdsRead, RequireStandardsWri
 from app.db.deps import Session
 from app.kit.idempotency import IdempotencyKey, run_once
 from app.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
-from app.kit.params import RegionCodeQuery
+from app.kit.params import RecordId, RegionCodeQuery
 from app.standards import service
 from app.standards.repository import StandardKind
-from app.standards.schemas import StandardIn, StandardOut, StandardPage
+from app.standards.schemas import (
+    Recalculation,
+    RecalculationConfirmed,
+    StandardIn,
+    StandardOut,
+    StandardPage,
+)
 
 router = APIRouter(prefix="/staff", tags=["standards"])
 
@@ -52,3 +58,26 @@ async def create_standard(
 
     status, payload = await run_once(session, actor, idempotency_key, body, create)
     return JSONResponse(payload, status_code=status)
+
+
+@router.get("/standards/{standard_id}/recalculation", response_model=Recalculation)
+async def standard_recalculation(
+    standard_id: RecordId,
+    session: Session,
+    actor: RequireStandardsWrite,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Recalculation:
+    """Households the standard governs, each with its amount now and under the standard."""
+    return await service.list_recalculation(session, actor, standard_id, cursor=cursor, limit=limit)
+
+
+@router.post(
+    "/standards/{standard_id}/recalculation/confirm", response_model=RecalculationConfirmed
+)
+async def confirm_standard_recalculation(
+    standard_id: RecordId, session: Session, actor: RequireStandardsWrite
+) -> RecalculationConfirmed:
+    """Confirm the new amounts of every household listed and not yet confirmed; audited.
+    Running it twice confirms nothing more."""
+    return await service.confirm_recalculation(session, actor, standard_id)

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from app.kit.inputs import EffectiveDate, RegionCode
-from app.kit.schemas import InputSchema, LocalDateTime, Page, Schema
+from app.kit.schemas import InputSchema, LocalDateTime, Money, Page, Schema
 from app.standards.repository import StandardKind
 
 MAX_MONEY_STANDARD = Decimal("100000.00")
@@ -69,3 +69,26 @@ class StandardOut(Schema):
 
 
 StandardPage = Page[StandardOut]
+
+
+class RecalculationItem(Schema):
+    """A household the standard governs: its amount now and under the standard."""
+
+    household_id: int
+    reference: str
+    region_code: str
+    category: str
+    members_count: int
+    monthly_income_total: Money
+    old_amount: Money | None
+    new_amount: Money
+    confirmed: bool
+
+
+class Recalculation(Page[RecalculationItem]):
+    standard: StandardOut
+
+
+class RecalculationConfirmed(Schema):
+    standard_id: int
+    confirmed: int  # households whose new amount this confirmation recorded

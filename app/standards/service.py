@@ -11,15 +11,22 @@ from app.errors import Conflict, Invalid, NotFound, OutsideJurisdiction
 from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.money import money
-from app.kit.pagination import after_date_id, split_page
-from app.kit.timeutil import local_today
+from app.kit.pagination import after_date_id, after_id, split_page
+from app.kit.timeutil import local_today, now
 from app.models.household import Standard
 from app.models.region import Region
 from app.regions.jurisdiction import covers
 from app.regions.service import region_names
-from app.standards import repository
+from app.standards import recalculation, repository
 from app.standards.repository import StandardKind
-from app.standards.schemas import StandardIn, StandardOut, StandardPage
+from app.standards.schemas import (
+    Recalculation,
+    RecalculationConfirmed,
+    RecalculationItem,
+    StandardIn,
+    StandardOut,
+    StandardPage,
+)
 
 
 class StandardExists(Conflict):
@@ -137,3 +144,51 @@ async def create_standard(session: AsyncSession, actor: Actor, body: StandardIn)
     )
     in_force = await _in_force_ids(session, body.region_code, local_today())
     return _out(standard, {region.code: region.name}, in_force)
+
+
+async def _governing(session: AsyncSession, actor: Actor, standard_id: int) -> Standard:
+    standard = await session.get(Standard, standard_id)
+    if (
+        standard is None
+        or not actor.region_code
+        or not covers(actor.region_code, standard.region_code)
+    ):
+        raise NotFound("标准不存在", code="standard_not_found")
+    return standard
+
+
+async def list_recalculation(
+    session: AsyncSession, actor: Actor, standard_id: int, *, cursor: str | None, limit: int
+) -> Recalculation:
+    """The households a standard governs in the caller's jurisdiction, each with its amount now
+    and under the standard, and whether that was confirmed (a page by household id)."""
+    standard = await _governing(session, actor, standard_id)
+    rows = await recalculation.page(
+        session, actor, standard, after_id=after_id(cursor), limit=limit + 1
+    )
+    rows, next_cursor = split_page(rows, limit, lambda row: (row.household_id,))
+    names = await region_names(session, {standard.region_code})
+    in_force = await _in_force_ids(session, standard.region_code, local_today())
+    return Recalculation(
+        standard=_out(standard, names, in_force),
+        items=[RecalculationItem.model_validate(row._mapping) for row in rows],
+        next_cursor=next_cursor,
+    )
+
+
+async def confirm_recalculation(
+    session: AsyncSession, actor: Actor, standard_id: int
+) -> RecalculationConfirmed:
+    """Record the new amount of every household the standard governs in the caller's
+    jurisdiction and not yet confirmed; audited with the count."""
+    standard = await _governing(session, actor, standard_id)
+    count = await recalculation.confirm(session, actor, standard, now())
+    await audit.record(
+        session,
+        actor,
+        "standard.recalculation_confirm",
+        "standard",
+        standard.id,
+        {"households": count, "effective_from": standard.effective_from.isoformat()},
+    )
+    return RecalculationConfirmed(standard_id=standard.id, confirmed=count)

@@ -83,6 +83,18 @@ test('an application summary for lists', () => {
   });
 });
 
+test('a deadline past the holiday calendar is shown as pending, never guessed', () => {
+  const summary = fmt.applicationSummary({
+    id: 4,
+    status: 'submitted',
+    subject: { name: '李四' },
+    help_types: ['medical'],
+    due_at: null,
+    deadline_unknown: true,
+  });
+  assert.equal(summary.dueAt, '待定（节假日安排未录入）');
+});
+
 test('file sizes', () => {
   assert.equal(fmt.formatSize(1536 * 1024), '1.5 MB');
   assert.equal(fmt.formatSize(350 * 1024), '350 KB');

@@ -155,7 +155,8 @@ function applicationSummary(application) {
     regionName: subject.region_name || '',
     helpTypes: (application.help_types || []).map(helpTypeLabel).join('、'),
     createdAt: formatTime(application.created_at),
-    dueAt: formatTime(application.due_at),
+    // No guessed date: the deadline runs past the holiday calendar's data (see the README).
+    dueAt: application.deadline_unknown ? '待定（节假日安排未录入）' : formatTime(application.due_at),
     overdue: Boolean(application.overdue),
     urgent: application.priority === 'urgent' || (application.help_types || []).includes('emergency'),
   };

@@ -72,7 +72,7 @@ async def test_enrol_change_exit_and_history(client: httpx.AsyncClient) -> None:
     assert (same.status_code, same.json()["code"]) == (409, "invalid_category_action")
 
     changed = await decide(
-        client, officer, hid, action="change", category="tekun", effective_date="2027-02-01"
+        client, officer, hid, action="change", category="tekun", effective_date="2026-12-02"
     )
     assert changed.status_code == 200
     assert changed.json()["category"] == "tekun"

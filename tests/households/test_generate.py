@@ -86,6 +86,8 @@ async def check_population(result: Result, people: int) -> None:
         assert (change.action, change.category) == ("enrol", household.category)
         assert change.effective_date == household.category_since
         assert change.standard_value is not None
+        # Generated decisions are in force: the nightly job has nothing to apply.
+        assert change.applied_at is not None
     shares = Counter(h.category for h in households)
     assert shares.most_common(1)[0][0] == "dibao"
     assert {"dibao_edge", "tekun", "expenditure_hardship", "other_special"} <= set(shares)

@@ -12,6 +12,7 @@ import pytest
 
 from app.intake.creation import due_at_for
 from app.intake.schemas import HelpType
+from tests.calendar.support import package_calendar
 from tests.helpers import id_number, login_resident, login_staff
 from tests.intake.support import (
     DISTRICT,
@@ -26,6 +27,8 @@ from tests.intake.support import (
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The holiday calendar as seeded, without the database (the clock is pure).
+CALENDAR = package_calendar(2026)
 APPROVE = {"decision": {"category": "dibao", "monthly_amount": "870"}}
 LIFE_CYCLE = {"submit", "withdraw", "assign", "note"} | {
     "accept",
@@ -71,19 +74,33 @@ def _local(*args: int) -> datetime:
         (_local(2026, 11, 29, 9, 0), _local(2026, 12, 2, 9, 0)),  # Sunday -> Wednesday
         # Saturday 03:00 in Chengdu is still Friday in UTC: local working days count.
         (_local(2026, 11, 28, 3, 0), _local(2026, 12, 2, 3, 0)),
+        # National Day 2026: 10-01..07 off, Saturday 10-10 a make-up working day.
+        (_local(2026, 9, 30, 10, 0), _local(2026, 10, 10, 10, 0)),
+        (_local(2026, 9, 29, 10, 0), _local(2026, 10, 9, 10, 0)),
+        # Spring Festival 2026 (02-15..23 off, Saturday 02-28 a make-up day).
+        (_local(2026, 2, 13, 10, 0), _local(2026, 2, 25, 10, 0)),
     ],
 )
 def test_ordinary_applications_are_due_in_three_working_days(
     submitted: datetime, due: datetime
 ) -> None:
-    result = due_at_for([HelpType.basic_living], submitted.astimezone(UTC))
+    result = due_at_for([HelpType.basic_living], submitted.astimezone(UTC), CALENDAR)
     assert result == due
-    assert result.tzinfo is not None
+    assert result is not None and result.tzinfo is not None
 
 
 def test_friday_utc_evening_is_saturday_in_shanghai() -> None:
     submitted = datetime(2026, 11, 27, 19, 0, tzinfo=UTC)  # Saturday 03:00 +08:00
-    assert due_at_for([HelpType.medical], submitted) == datetime(2026, 12, 1, 19, 0, tzinfo=UTC)
+    assert due_at_for([HelpType.medical], submitted, CALENDAR) == datetime(
+        2026, 12, 1, 19, 0, tzinfo=UTC
+    )
+
+
+def test_a_deadline_past_the_calendar_data_is_unknown_not_guessed() -> None:
+    submitted = _local(2026, 12, 29, 10, 0).astimezone(UTC)  # Tuesday: 12-30, 12-31, then 2027
+    assert due_at_for([HelpType.medical], submitted, CALENDAR) is None
+    # An emergency's 24 hours need no calendar.
+    assert due_at_for([HelpType.emergency], submitted, CALENDAR) == submitted + timedelta(hours=24)
 
 
 @pytest.mark.parametrize(
@@ -92,7 +109,8 @@ def test_friday_utc_evening_is_saturday_in_shanghai() -> None:
 )
 def test_emergencies_are_due_in_24_hours_even_over_a_weekend(submitted: datetime) -> None:
     utc = submitted.astimezone(UTC)
-    assert due_at_for([HelpType.basic_living, HelpType.emergency], utc) == utc + timedelta(hours=24)
+    due = due_at_for([HelpType.basic_living, HelpType.emergency], utc, CALENDAR)
+    assert due == utc + timedelta(hours=24)
 
 
 # --- the queue -------------------------------------------------------------------------------

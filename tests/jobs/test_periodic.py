@@ -102,13 +102,15 @@ async def test_the_nightly_purges_delete_only_what_is_past_its_time() -> None:
     runner = Runner(HANDLERS, periodic=PERIODIC)
     await runner.schedule_periodic()
     # Every periodic job of its period runs once (the purges, the nightly warning scan, the
-    # retention rule's anonymisation, the hourly overdue sweep of the inbox).
+    # retention rule's anonymisation, the hourly overdue sweep of the inbox, the category
+    # decisions whose date has come).
     assert {
         "purge-idempotency",
         "purge-jobs",
         "warnings:nightly-scan",
         "intake:retention",
         "notifications:overdue",
+        "households:apply-scheduled",
     } <= {entry.kind for entry in PERIODIC}
     assert await runner.run_due() == len(PERIODIC)
     async with session_scope() as session:

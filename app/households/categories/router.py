@@ -32,7 +32,8 @@ async def decide_category(
     actor: Decider,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Enrol in a category, change it, or exit (district officers)."""
+    """Enrol in a category, change it, or exit (district officers); a decision dated after
+    today is scheduled and takes effect on its date (``scheduled_change`` on the household)."""
 
     async def decide() -> tuple[int, object]:
         household = await categories.decide(session, actor, household_id, body)
@@ -41,6 +42,15 @@ async def decide_category(
     fingerprint = {"household_id": household_id, "decision": body}
     status, payload = await run_once(session, actor, idempotency_key, fingerprint, decide)
     return JSONResponse(payload, status_code=status)
+
+
+@router.delete("/households/{household_id}/category/scheduled", response_model=HouseholdDetail)
+async def cancel_scheduled_category(
+    household_id: RecordId, session: Session, actor: Decider
+) -> HouseholdDetail:
+    """Withdraw a category decision dated in the future, before its date (district officers)."""
+    household = await categories.cancel_scheduled(session, actor, household_id)
+    return await views.detail(session, household)
 
 
 @router.get("/households/{household_id}/category-history", response_model=CategoryHistoryPage)

@@ -48,6 +48,9 @@ class CategoryChangeOut(Schema):
     monthly_amount: Money | None
     standard_value: Money | None
     created_at: LocalDateTime
+    # applied | scheduled (waiting for its date) | cancelled (withdrawn before it)
+    status: str = "applied"
+    applied_at: LocalDateTime | None = None
 
 
 CategoryHistoryPage = Page[CategoryChangeOut]

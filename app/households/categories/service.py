@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.households import repository, service
+from app.households.categories import scheduled
 from app.households.categories.schemas import (
     CategoryAction,
     CategoryChangeOut,
@@ -18,9 +19,11 @@ from app.households.categories.schemas import (
 )
 from app.households.changelog import ChangeLog, current_members
 from app.households.errors import InvalidCategoryAction
+from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.money import money
 from app.kit.pagination import after_id, split_page
+from app.kit.timeutil import local_today, now
 from app.models.household import CategoryChange, Household
 from app.schedules import recompute as schedules
 from app.standards.repository import value_in_force
@@ -64,8 +67,10 @@ async def apply_decision(
 ) -> CategoryChange:
     """Record the decision in the history and bring the household in line with it: an exit
     leaves the registry as ``exited`` with its members inactive (free to join another
-    household); a later enrolment re-activates them, under the one-active-household rule."""
+    household); a later enrolment re-activates them, under the one-active-household rule.
+    Refused (409) while another decision waits for its date."""
     _check_allowed(household, decision)
+    await scheduled.refuse_if_pending(session, household.id)
     log = ChangeLog(household)
     action = f"category_{decision.action.value}"
     previous = household.category
@@ -95,6 +100,7 @@ async def apply_decision(
         application_id=decision.application_id,
         monthly_amount=decision.monthly_amount,
         standard_value=await _standard_at(session, household, decision),
+        applied_at=now(),
     )
     session.add(change)
     await repository.flush_members(session)
@@ -121,7 +127,56 @@ async def decide(
         reason=body.reason,
         monthly_amount=body.monthly_amount,
     )
-    await apply_decision(session, actor, household, decision)
+    if decision.effective_date > local_today():
+        await schedule_decision(session, actor, household, decision)
+    else:
+        await apply_decision(session, actor, household, decision)
+    return household
+
+
+async def schedule_decision(
+    session: AsyncSession, actor: Actor, household: Household, decision: Decision
+) -> CategoryChange:
+    """Record a decision dated in the future: the household stays as it is until the nightly
+    job applies it on its date. A household that has exited is enrolled again only from today
+    (its members must be checked against the one-active-household rule when they rejoin)."""
+    _check_allowed(household, decision)
+    if household.status != "active":
+        raise InvalidCategoryAction("已退出监测的家庭重新纳入须自当日起生效，不能预约")
+    await scheduled.refuse_if_pending(session, household.id)
+    change = CategoryChange(
+        household_id=household.id,
+        action=decision.action.value,
+        category=decision.category,
+        previous_category=household.category,
+        effective_date=decision.effective_date,
+        reason=decision.reason,
+        approved_by_id=actor.id if actor.kind == "staff" else None,
+        monthly_amount=decision.monthly_amount,
+        standard_value=await _standard_at(session, household, decision),
+    )
+    session.add(change)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "household.category_scheduled",
+        "household",
+        household.id,
+        {
+            "change_id": change.id,
+            "action": decision.action.value,
+            "category": decision.category,
+            "effective_date": decision.effective_date.isoformat(),
+        },
+    )
+    return change
+
+
+async def cancel_scheduled(session: AsyncSession, actor: Actor, household_id: int) -> Household:
+    """Withdraw the decision waiting for its date (district officers)."""
+    household = await service.load_for_change(session, actor, household_id)
+    await scheduled.cancel(session, actor, household, now())
     return household
 
 
@@ -135,5 +190,15 @@ async def history(
     )
     rows, next_cursor = split_page(rows, limit)
     return CategoryHistoryPage(
-        items=[CategoryChangeOut.model_validate(r) for r in rows], next_cursor=next_cursor
+        items=[
+            CategoryChangeOut.model_validate(r).model_copy(update={"status": _status(r)})
+            for r in rows
+        ],
+        next_cursor=next_cursor,
     )
+
+
+def _status(change: CategoryChange) -> str:
+    if change.cancelled_at is not None:
+        return "cancelled"
+    return "scheduled" if change.applied_at is None else "applied"

@@ -17,7 +17,7 @@ function caseView(detail) {
     statusLabel: fmt.statusLabel(detail.status),
     urgent: detail.priority === 'urgent',
     overdue: detail.overdue,
-    dueAt: fmt.formatTime(detail.due_at),
+    dueAt: detail.deadline_unknown ? '待定（节假日安排未录入）' : fmt.formatTime(detail.due_at),
     channel: fmt.channelLabel(detail.channel),
     relation: fmt.relationLabel(detail.relation),
     name: subject.name,
