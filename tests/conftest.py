@@ -9,6 +9,7 @@ import socket
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -111,7 +112,36 @@ async def _load_regions() -> None:
 
     async with session_scope() as session:
         await import_regions(session, parse_regions_csv(BUILTIN_CSV))
+        await seed_test_years(session)
     await dispose_engine()
+
+
+TEST_YEAR_SOURCE = "test: weekends only"
+
+
+async def seed_test_years(session: Any) -> list[int]:
+    """The suite runs on today's date. Once today's deadlines can run past the last year the
+    holiday package knows (from December of that year), the years up to next year are recorded
+    with no holidays (weekends off only, source ``test: weekends only``), as an admin would
+    record the State Council's notice, so that a run late in the year does not see every
+    deadline unknown. The calendar's own tests remove them (tests/calendar/conftest.py)."""
+    from datetime import date
+
+    from app.calendar import repository, service
+    from app.calendar.seed import package_days
+    from app.kit.timeutil import local_today, now
+
+    today = local_today()
+    known = set(await repository.all_years(session))
+    added = []
+    for year in range(max(package_days()) + 1, today.year + 2):
+        if year not in known and today >= date(year - 1, 12, 1):
+            await repository.replace_year(
+                session, year, [], source=TEST_YEAR_SOURCE, at=now(), staff_id=None
+            )
+            added.append(year)
+    service.forget()
+    return added
 
 
 @pytest.fixture(scope="session")
