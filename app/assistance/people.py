@@ -20,6 +20,7 @@ from app.kit.crypto import get_cipher
 from app.kit.timeutil import local_today, now
 from app.models.assistance import MemberTag, Need
 from app.models.household import Household
+from app.schedules import recompute as schedules
 
 # ---- groups and key people ----
 
@@ -73,6 +74,7 @@ async def tag_member(
         except IntegrityError:
             pass  # the same tag added by a concurrent request
         await repository.refresh_group_mask(session, household.id)
+        await schedules.recompute_household(session, household.id)  # close-watch groups
         await audit.record(
             session,
             actor,
@@ -95,6 +97,7 @@ async def untag_member(
             await session.delete(row)
             await session.flush()
             await repository.refresh_group_mask(session, household.id)
+            await schedules.recompute_household(session, household.id)
             await audit.record(
                 session,
                 actor,
@@ -115,6 +118,7 @@ async def set_key_target(
     found.key_target = body.key_target
     found.key_reason = body.reason if body.key_target else ""
     await session.flush()
+    await schedules.recompute_household(session, household.id)  # key targets: high-risk cycle
     await audit.record(
         session,
         actor,

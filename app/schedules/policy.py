@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
 
+from app.models.assistance import HouseholdProfile, MemberTag
+from app.models.household import Household
 from app.models.visit import VisitPolicy
 from app.regions.jurisdiction import CODE_LENGTH, covers, significant_prefix, subtree_bounds
 
@@ -52,6 +54,18 @@ DEFAULT_CYCLES: dict[tuple[str, str], int] = {
     ("none", "low"): 90,
 }
 FALLBACK_CYCLE = 30  # a risk level or category the table above does not know: visit soon
+# Key targets (重点对象) and households with a member in one of these groups (the tags of
+# ``app.assistance``: 困境儿童, 留守儿童, 独居老人, 失能老人, 重度残疾, 孤儿, 精神障碍) are visited
+# on the high-risk cycle whatever their recorded risk level.
+CLOSE_WATCH_GROUPS = (
+    "children_in_difficulty",
+    "left_behind_child",
+    "elderly_alone",
+    "disabled_elderly",
+    "severe_disability",
+    "orphan",
+    "mental_illness",
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,14 @@ def default_entries() -> list[Entry]:
 
 
 # ---- Python twin ---------------------------------------------------------------------------
+
+
+def visit_risk(risk_level: str, *, key_target: bool, groups: Iterable[str]) -> str:
+    """The risk level a household's visits follow: ``high`` for a key target or a household
+    with a member in a close-watch group, else its own."""
+    if key_target or any(g in CLOSE_WATCH_GROUPS for g in groups):
+        return "high"
+    return risk_level
 
 
 def cycle_for(
@@ -136,6 +158,19 @@ def _default_cycle(category: ColumnElement[str], risk: ColumnElement[str]) -> Co
         ),
         else_=FALLBACK_CYCLE,
     )
+
+
+def visit_risk_sql() -> ColumnElement[str]:
+    """SQL twin of :func:`visit_risk` for the ``households`` row at hand."""
+    watched = or_(
+        exists().where(
+            HouseholdProfile.household_id == Household.id, HouseholdProfile.key_target.is_(True)
+        ),
+        exists().where(
+            MemberTag.household_id == Household.id, MemberTag.tag.in_(CLOSE_WATCH_GROUPS)
+        ),
+    )
+    return case((watched, literal("high")), else_=Household.risk_level)
 
 
 def cycle_sql(category: Any, risk_level: Any, region_code: Any, today: date) -> ColumnElement[int]:

@@ -21,9 +21,11 @@ from app.kit.sqldates import add_days, earlier_of, local_date
 from app.kit.timeutil import local_today
 from app.models.household import Household
 from app.models.visit import VisitSchedule
-from app.schedules.policy import cycle_sql
+from app.schedules.policy import cycle_sql, visit_risk_sql
 
 CATEGORY_KEY = func.coalesce(Household.category, "none")
+# The risk level visits follow: high for key targets and close-watch groups (policy.visit_risk).
+RISK_KEY = visit_risk_sql()
 
 
 def _scope(household_ids: Collection[int] | None) -> list[ColumnElement[bool]]:
@@ -34,11 +36,11 @@ def _scope(household_ids: Collection[int] | None) -> list[ColumnElement[bool]]:
 
 
 def cycles(household_ids: Collection[int] | None, today: date) -> Any:
-    """The cycle in force for each distinct (category, risk level, region) selected."""
+    """The cycle in force for each distinct (category, visit risk level, region) selected."""
     keys = (
         select(
             CATEGORY_KEY.label("category"),
-            Household.risk_level.label("risk_level"),
+            RISK_KEY.label("risk_level"),
             Household.region_code.label("region_code"),
         )
         .where(*_scope(household_ids))
@@ -66,7 +68,7 @@ def recompute_statement(household_ids: Collection[int] | None, today: date) -> A
             VisitSchedule.household_id == Household.id,
             *_scope(household_ids),
             c.c.category == CATEGORY_KEY,
-            c.c.risk_level == Household.risk_level,
+            c.c.risk_level == RISK_KEY,
             c.c.region_code == Household.region_code,
             VisitSchedule.next_due_on.is_distinct_from(due),
         )
