@@ -18,6 +18,7 @@ from app.kit.inputs import EARLIEST
 from app.kit.timeutil import local_today, local_zone
 from app.models.region import Region
 from app.regions.jurisdiction import covers, subtree_bounds
+from app.stats import period as period_figures
 from app.stats import repository
 from app.stats.repository import NONE, Scope
 
@@ -196,7 +197,7 @@ async def applications(
 ) -> dict[str, Any]:
     """The funnel of applications submitted in the period and their processing times."""
     area = await area_of(session, actor, region_code)
-    found = await repository.funnel(
+    found = await period_figures.funnel(
         session,
         area.scope,
         day_start(start),
@@ -228,7 +229,7 @@ async def warnings(
     """Warnings opened in the period by level, rule and route, and the time from the signal to
     the close."""
     area = await area_of(session, actor, region_code)
-    groups, hours = await repository.warnings_opened(
+    groups, hours = await period_figures.warnings_opened(
         session, area.scope, day_start(start), day_start(end + timedelta(days=1))
     )
     by_level = dict.fromkeys(LEVELS, 0)
@@ -263,7 +264,7 @@ async def payments(
 ) -> dict[str, Any]:
     """What the ledger records as given in the period, by kind."""
     area = await area_of(session, actor, region_code)
-    rows = await repository.payments(session, area.scope, start, end)
+    rows = await period_figures.payments(session, area.scope, start, end)
     found = {kind: (amount, n, h) for kind, amount, n, h in rows}
     kinds = [k.value for k in LedgerKind]
     return {

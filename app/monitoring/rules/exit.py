@@ -37,7 +37,7 @@ from app.monitoring.rules.base import (
     signal_window,
     to_cents,
 )
-from app.monitoring.rules.need import _RecentSignalRule
+from app.monitoring.rules.recent import RecentSignalRule
 
 Category = Literal["dibao", "tekun", "dibao_edge", "expenditure_hardship", "other_special"]
 
@@ -46,7 +46,7 @@ def _categories(*default: str) -> Any:
     return Field(default_factory=lambda: list(default), min_length=1, max_length=5)
 
 
-class _CategorySignalRule(_RecentSignalRule):
+class _CategorySignalRule(RecentSignalRule):
     def member_matches(self, p: Any, facts: HouseholdFacts, person_hash: str, on: date) -> bool:
         return facts.category in p.categories
 
@@ -88,7 +88,7 @@ class BusinessRegistered(_CategorySignalRule):
         days: Days = 365
 
 
-class OnlyMemberDied(_RecentSignalRule):
+class OnlyMemberDied(RecentSignalRule):
     """The only member of a monitored household died in the last ``days`` days: the household
     should leave the registry."""
 

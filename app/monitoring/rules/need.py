@@ -38,6 +38,7 @@ from app.monitoring.rules.base import (
     to_cents,
     years_before,
 )
+from app.monitoring.rules.recent import RecentSignalRule
 
 
 class MedicalSpending(Rule):
@@ -212,74 +213,7 @@ class InpatientOnlyEarner(Rule):
         )
 
 
-class _RecentSignalRule(Rule):
-    """Base for rules firing on one recent signal about a member (subclasses narrow it)."""
-
-    source: str
-    field_name: str
-    summary_text: str
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "source" in cls.__dict__:
-            cls.triggers = frozenset({cls.source})
-
-    def member_matches(self, p: Any, facts: HouseholdFacts, person_hash: str, on: date) -> bool:
-        return True
-
-    def signal_matches(self, p: Any, signal: Any) -> bool:
-        return True
-
-    def value(self, p: Any, signal: Any) -> str:
-        return str(signal.occurred_on.isoformat())
-
-    def threshold(self, p: Any) -> str:
-        return f"{p.days}天内"
-
-    def check(self, p: Any, facts: Any, on: date) -> list[Evidence]:
-        if not isinstance(facts, HouseholdFacts):
-            return []
-        start = days_before(on, p.days)
-        return [
-            Evidence(
-                self.source,
-                s.import_id,
-                s.row,
-                self.field_name,
-                self.value(p, s),
-                self.threshold(p),
-            )
-            for s in facts.signals
-            if s.source == self.source
-            and in_window(s, start, on)
-            and self.signal_matches(p, s)
-            and self.member_matches(p, facts, s.person_hash, on)
-        ]
-
-    def sql_value(self, p: Any, ctx: ScanContext) -> Any:
-        return ctx.text(Signal.occurred_on)
-
-    def sql_where(self, p: Any, ctx: ScanContext) -> list[Any]:
-        return []
-
-    def hits(self, p: Any, ctx: ScanContext) -> Select[Any]:
-        return member_signals(
-            *hit(
-                **household_subject(Household, HouseholdMember),
-                **signal_evidence(Signal),
-                field=self.field_name,
-                value=self.sql_value(p, ctx),
-                threshold=literal(self.threshold(p), String),
-                summary=literal(self.summary_text, String),
-            )
-        ).where(
-            *signal_window(self.source, days_before(ctx.on, p.days), ctx.on),
-            ctx.touched_households(Household.id),
-            *self.sql_where(p, ctx),
-        )
-
-
-class DeathInHousehold(_RecentSignalRule):
+class DeathInHousehold(RecentSignalRule):
     """A member of a monitored household of two or more died in the last ``days`` days."""
 
     code = "need_death_in_household"
@@ -300,7 +234,7 @@ class DeathInHousehold(_RecentSignalRule):
         return [Household.members_count > 1]
 
 
-class Unemployment(_RecentSignalRule):
+class Unemployment(RecentSignalRule):
     """A member of working age (``min_age`` to ``max_age`` inclusive) of a monitored household
     registered as unemployed in the last ``days`` days."""
 
@@ -328,7 +262,7 @@ class Unemployment(_RecentSignalRule):
         ]
 
 
-class UtilityArrears(_RecentSignalRule):
+class UtilityArrears(RecentSignalRule):
     """A monitored household's member is ``months`` or more months behind on utility bills
     (water, power, gas), by a record of the last ``days`` days."""
 
@@ -360,7 +294,7 @@ class UtilityArrears(_RecentSignalRule):
         return [Signal.quantity >= p.months]
 
 
-class HousingUnsafe(_RecentSignalRule):
+class HousingUnsafe(RecentSignalRule):
     """A monitored household's home was rated unsafe (rating in ``ratings``, C or D by
     default) in the last ``days`` days."""
 
