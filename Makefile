@@ -8,7 +8,7 @@ PORT ?= 8000
 # Test processes per backend (pytest-xdist); each has its own database. 0 runs in this process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install lint typecheck test-sqlite test-postgres test-miniprogram console browser bench clean
+.PHONY: run test install font lint typecheck test-sqlite test-postgres test-miniprogram console browser bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,9 +16,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# The CJK font the procedures' PDFs are set in (Debian's fonts-wqy-microhei, as root, when
+# missing; JIUZHU_CJK_FONT points at another).
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
-run: $(STAMP)
+install: $(STAMP) font
+
+font:
+	@if [ ! -f $(CJK_FONT) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends fonts-wqy-microhei >/dev/null \
+	    || { apt-get update -qq && apt-get install -y --no-install-recommends fonts-wqy-microhei >/dev/null; }; \
+	  else echo "the procedures' PDFs need: sudo apt-get install fonts-wqy-microhei"; fi; fi
+
+run: $(STAMP) font
 	@if [ ! -f console/dist/index.html ] && command -v npm >/dev/null 2>&1; then $(MAKE) console; fi
 	$(PY) -m app migrate
 	$(PY) -m app seed-demo
@@ -55,7 +65,7 @@ browser:
 	    || { apt-get update -qq && apt-get install -y --no-install-recommends chromium fonts-wqy-microhei >/dev/null; }; \
 	  else echo "browser tests need: sudo apt-get install chromium fonts-wqy-microhei"; fi; fi
 
-test: lint typecheck console browser test-sqlite test-postgres test-miniprogram
+test: lint typecheck console browser font test-sqlite test-postgres test-miniprogram
 
 bench: $(STAMP)
 	$(PY) bench/intake.py

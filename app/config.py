@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -102,6 +103,13 @@ class Settings(BaseSettings):
     max_json_body_kb: int = Field(default=256, ge=1)
     # Client addresses of reverse proxies whose X-Forwarded-For is believed.
     trusted_proxies: str = ""
+    # Temporary aid paid first (先行救助) on a worker's word: the most a worker may grant, and
+    # the working days the paperwork after it may take.
+    advance_aid_limit: Decimal = Field(default=Decimal("1000.00"), ge=0, le=1_000_000)
+    advance_paperwork_days: int = Field(default=5, ge=1, le=60)
+    # The CJK font the procedure's PDFs are set in (Debian's fonts-wqy-microhei, which
+    # `make install` installs when missing); a TTC's first face is used.
+    cjk_font: Path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
     timezone: str = "Asia/Shanghai"
     # /docs, /redoc and /openapi.json: on in dev and test, off in production unless set.
     docs_enabled: bool | None = None

@@ -45,6 +45,8 @@ from app.monitoring.rules.router import router as warning_rules_router
 from app.monitoring.warnings.router import router as warnings_router
 from app.notifications.router import router as notifications_router
 from app.notifications.tasks import close_http as close_wechat_http
+from app.procedures.router import router as procedures_router
+from app.procedures.supervision import router as supervision_router
 from app.regions.router import router as regions_router
 from app.standards.router import router as standards_router
 from app.stats.router import router as stats_router
@@ -179,6 +181,8 @@ def create_app() -> FastAPI:
     api.include_router(referrals_router)
     api.include_router(assistance_stats_router)
     api.include_router(calendar_router)
+    api.include_router(procedures_router)
+    api.include_router(supervision_router)
     app.include_router(api)
     app.include_router(console_router)
 

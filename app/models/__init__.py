@@ -42,6 +42,7 @@ from app.models.notification import (
     WeChatAccessToken,
     WeChatSubscription,
 )
+from app.models.procedure import Procedure, ProcedureDocument, ProcedureStep
 from app.models.region import Region
 from app.models.visit import Visit, VisitNeed, VisitPhoto, VisitPolicy, VisitSchedule
 from app.models.warning import EarlyWarning, WarningEvent, WarningRule, WarningScan
@@ -74,6 +75,9 @@ __all__ = [
     "Need",
     "Notification",
     "Organization",
+    "Procedure",
+    "ProcedureDocument",
+    "ProcedureStep",
     "Project",
     "Referral",
     "RefreshToken",

@@ -1,0 +1,132 @@
+"""Re-checks and stops. An approval places the household's re-check in the visit worklists
+(yearly for a stable household, half-yearly when its income is unstable or a member is able to
+work; a rigid-spending decision when it expires); a reduction or stop is decided with reasons
+and a written notice to the household, never a public notice, and a stop dated after today
+takes effect on its date (the registry's scheduled category decisions)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.scopes import Scope, has_scope
+from app.errors import Forbidden
+from app.households.categories import service as categories
+from app.households.categories.schemas import CategoryDecision
+from app.intake import repository as intake_repository
+from app.intake.errors import application_not_found
+from app.kit import audit
+from app.kit.actor import Actor
+from app.models.household import HouseholdMember
+from app.models.procedure import Procedure
+from app.procedures import dates, documents, repository
+from app.procedures.errors import StepDone, StepOutOfOrder
+from app.procedures.schemas import StopAction, StopIn
+from app.schedules import service as schedules
+
+YEARLY, HALF_YEARLY = 12, 6
+
+
+async def _unstable(session: AsyncSession, household_id: int) -> bool:
+    """A member able to work makes the household's income unstable for re-checks."""
+    able = await session.scalar(
+        select(
+            exists().where(
+                HouseholdMember.household_id == household_id,
+                HouseholdMember.active.is_(True),
+                HouseholdMember.work_capacity == "full",
+            )
+        )
+    )
+    return bool(able)
+
+
+async def schedule(
+    session: AsyncSession, procedure: Procedure, on: date, income_stable: bool | None
+) -> date | None:
+    """Place the re-check of the household the approval enrolled in the visit worklists;
+    returns its date (None when no household was registered)."""
+    household_id = await repository.household_of(session, procedure.application_id)
+    if household_id is None:
+        return None
+    if procedure.valid_until is not None:
+        due = procedure.valid_until
+        reason = "刚性支出困难认定到期复核"
+    else:
+        unstable = income_stable is False or await _unstable(session, household_id)
+        due = dates.add_months(on, HALF_YEARLY if unstable else YEARLY)
+        reason = "低保/特困半年复核" if unstable else "低保/特困年度复核"
+    within = max((due - dates.today()).days, 0)
+    await schedules.pull_forward(
+        session, household_id, reason=reason, within_days=min(within, schedules.MAX_PULL_DAYS)
+    )
+    procedure.recheck_on = due
+    return due
+
+
+async def stop(session: AsyncSession, actor: Actor, application_id: int, body: StopIn) -> Procedure:
+    """Reduce or stop an approved case, with a written notice and reasons to the household."""
+    if not has_scope(actor.role, Scope.cases_decide):
+        raise Forbidden("当前角色不能减发或停发", code="action_not_allowed")
+    application = await intake_repository.get_readable(
+        session, actor, application_id, for_update=True
+    )
+    if application is None:
+        raise application_not_found()
+    procedure = await repository.for_application(session, actor, application_id, for_update=True)
+    if procedure is None or procedure.outcome not in ("approved",):
+        if procedure is not None and procedure.outcome in ("stopped", "terminated"):
+            raise StepDone("本案救助已终止或停发")
+        raise StepOutOfOrder("只有已批准的救助才能减发或停发", code="not_approved")
+    if procedure.category == "tekun" and body.action == StopAction.stop:
+        raise StepOutOfOrder(
+            "特困人员终止救助供养须经 7 天告知公示（termination_notice）",
+            code="termination_needs_notice",
+        )
+    kind = "reduction_notice" if body.action == StopAction.reduce else "stop_notice"
+    document = await documents.produce(
+        session,
+        actor,
+        kind,
+        procedure,
+        application,
+        on=dates.today(),
+        reasons=body.reasons,
+        effective_date=body.effective_date,
+        amount=body.monthly_amount,
+    )
+    if body.action == StopAction.stop:
+        household_id = await repository.household_of(session, application.id)
+        if household_id is not None:
+            await categories.decide(
+                session,
+                actor,
+                household_id,
+                CategoryDecision.model_validate(
+                    {
+                        "action": "exit",
+                        "effective_date": body.effective_date,
+                        "reason": f"停发：{body.reasons}"[:500],
+                    }
+                ),
+            )
+        procedure.outcome = "stopped"
+        procedure.stopped_on = body.effective_date
+    else:
+        procedure.monthly_amount = body.monthly_amount
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        f"procedure.{body.action.value}",
+        "application",
+        application_id,
+        {
+            "effective_date": body.effective_date.isoformat(),
+            "document_id": document.id,
+            "monthly_amount": None if body.monthly_amount is None else f"{body.monthly_amount:.2f}",
+        },
+    )
+    return procedure
