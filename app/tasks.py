@@ -24,6 +24,7 @@ from app.monitoring import tasks as monitoring
 from app.monitoring.warnings import tasks as warnings
 from app.notifications import service as notifications_service
 from app.notifications import tasks as notifications
+from app.procedures import deadlines as procedure_deadlines
 from app.visits import tasks as visits
 
 log = structlog.get_logger()
@@ -67,6 +68,13 @@ async def anonymise_expired_applications(session: AsyncSession, payload: dict[st
     await privacy.anonymise_expired(session)
 
 
+async def unknown_deadlines(session: AsyncSession, payload: dict[str, Any]) -> None:
+    """After an admin recorded a year's holiday schedule: the acceptance deadlines and the
+    procedures' due dates left unknown for want of it."""
+    await deadlines.unknown_deadlines(session, payload)
+    await procedure_deadlines.unknown_deadlines(session, payload)
+
+
 HANDLERS: dict[str, Handler] = {
     "purge-idempotency": purge_idempotency,
     "purge-jobs": purge_jobs,
@@ -75,7 +83,7 @@ HANDLERS: dict[str, Handler] = {
     "warnings:scan": warnings.run_scan,
     "warnings:nightly-scan": warnings.nightly_scan,
     RETENTION_JOB: anonymise_expired_applications,
-    DEADLINES_JOB: deadlines.unknown_deadlines,
+    DEADLINES_JOB: unknown_deadlines,
     scheduled_categories.APPLY_JOB: apply_scheduled_categories,
     visits.RECOMPUTE_JOB: visits.recompute_due_dates,
     notifications_service.SEND_JOB: notifications.send,

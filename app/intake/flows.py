@@ -10,7 +10,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.households.categories import enrolment
-from app.intake import service
+from app.intake import repository, service
+from app.intake.errors import InvalidTransition
 from app.intake.schemas import Action, TransitionIn
 from app.kit.actor import Actor
 from app.kit.crypto import get_cipher
@@ -40,9 +41,22 @@ def approved_subject(application: Application) -> enrolment.ApprovedSubject:
 
 
 async def transition(
-    session: AsyncSession, actor: Actor, application_id: int, body: TransitionIn
+    session: AsyncSession,
+    actor: Actor,
+    application_id: int,
+    body: TransitionIn,
+    *,
+    by_procedure: bool = False,
 ) -> Application:
-    """A life-cycle step; an approval also enrols the subject's household in the registry."""
+    """A life-cycle step; an approval also enrols the subject's household in the registry.
+    A case under a statutory procedure is approved or denied by its decision step only
+    (``by_procedure``: app/procedures), so no step of the procedure is skipped."""
+    decides = body.action in (Action.approve, Action.deny)
+    if decides and not by_procedure and await repository.has_procedure(session, application_id):
+        raise InvalidTransition(
+            "该申请按法定程序办理，须通过程序的决定步骤批准或不予批准",
+            code="procedure_governs_decision",
+        )
     application = await service.transition(session, actor, application_id, body)
     if body.action == Action.approve:
         note = await enrolment.enrol(session, actor, approved_subject(application))

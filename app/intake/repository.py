@@ -36,6 +36,7 @@ from app.models.application import (
     ConsentWithdrawal,
 )
 from app.models.audit import AuditEvent
+from app.models.procedure import Procedure
 from app.regions.jurisdiction import in_subtree
 
 REFERENCE_SEQUENCE = "application_reference_seq"
@@ -378,3 +379,11 @@ SEALED_COLUMNS = [
     ),
 ]
 """Personal fields under the data key, for its rotation (:mod:`app.kit.rotation`)."""
+
+
+async def has_procedure(session: AsyncSession, application_id: int) -> bool:
+    """Whether the application follows a statutory procedure (app/procedures)."""
+    found = await session.scalar(
+        select(Procedure.id).where(Procedure.application_id == application_id)
+    )
+    return found is not None

@@ -14,6 +14,7 @@ from app.models.application import Application
 from app.models.notification import (
     Notification,
 )
+from app.models.procedure import Procedure, ProcedureStep
 from app.models.warning import EarlyWarning
 from app.notifications.repository import covering_staff, insert_from_select
 
@@ -143,6 +144,28 @@ async def notify_overdue(
         Staff.role == "admin",
     )
     count += await insert_from_select(session, unknown, INBOX_COLUMNS)
+    # A statutory procedure's step whose due date runs into a year with no schedule: the same.
+    steps = (
+        select(
+            *_inbox_row(
+                Staff.id,
+                "deadline_unknown",
+                titles["deadline_unknown"],
+                "application",
+                Procedure.application_id,
+                _key("deadline_unknown:procedure_step", ProcedureStep.id, Staff.id),
+                at,
+            )
+        )
+        .join(Procedure, Procedure.id == ProcedureStep.procedure_id)
+        .where(
+            ProcedureStep.status == "pending",
+            ProcedureStep.deadline_unknown.is_(True),
+            covering_staff(Procedure.region_code),
+            Staff.role == "admin",
+        )
+    )
+    count += await insert_from_select(session, steps, INBOX_COLUMNS)
     for suffix, when in _windows(EarlyWarning.due_at, at, due_soon):
         event = f"warning_{suffix}"
         warnings = select(

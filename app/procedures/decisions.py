@@ -156,6 +156,7 @@ async def _decide(
             actor,
             application.id,
             TransitionIn(action=Action.deny, note=body.note, public_note="经审核，不予批准"),
+            by_procedure=True,
         )
         procedure.outcome, procedure.decided_on = "refused", on
         return {"outcome": "refuse", "reasons": body.reasons}
@@ -192,6 +193,7 @@ async def _decide(
                     }
                 ),
             ),
+            by_procedure=True,
         )
     procedure.outcome, procedure.decided_on = "approved", on
     procedure.monthly_amount = body.monthly_amount

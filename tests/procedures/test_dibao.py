@@ -4,12 +4,18 @@ that draws an objection going through democratic review, the decision and its do
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import date
 
 import httpx
 import pytest
 
-from tests.procedures.support import Case, freeze, pdf_text, step_of
+from app.db.session import session_scope
+from app.notifications import service as notifications
+from tests.calendar.support import SCHEDULE_2027, restored_calendar
+from tests.helpers import login_staff
+from tests.notifications.support import runner
+from tests.procedures.support import DISTRICT, Case, freeze, pdf_text, step_of
 
 
 async def test_dibao_walks_across_national_day_with_an_objection_and_a_democratic_review(
@@ -202,11 +208,18 @@ async def test_a_refusal_produces_its_notice_within_three_working_days(
     assert detail.json()["status"] == "denied"
 
 
+@pytest.fixture
+async def calendar_restored() -> AsyncIterator[None]:
+    async for _ in restored_calendar():
+        yield
+
+
 async def test_a_clock_past_the_calendar_data_says_so_and_never_guesses(
-    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, calendar_restored: None
 ) -> None:
     freeze(monkeypatch, date(2026, 12, 29))
     case = await Case(client).open()
+    admin = await login_staff(client, "admin1", "admin", DISTRICT)
     await case.transition("accept", case.worker)
     view = await case.start("dibao")
     survey = step_of(view, "survey")
@@ -214,6 +227,60 @@ async def test_a_clock_past_the_calendar_data_says_so_and_never_guesses(
     assert survey["deadline_unknown"] is True
     assert "2027" in survey["deadline_warning"]
     assert view["limit_on"] is None
+    # Supervision never counts a step whose due date is unknown as overdue.
+    report = await client.get("/staff/supervision/overdue", headers=case.officer)
+    assert report.json()["district"]["steps"] == 0
+
+    # The hourly overdue job tells the admins covering the case (once).
+    async with session_scope() as session:
+        await notifications.overdue(session)
+        await notifications.overdue(session)
+    inbox = (await client.get("/staff/notifications", headers=admin)).json()
+    assert [(i["kind"], i["record_id"]) for i in inbox["items"]] == [("deadline_unknown", case.id)]
+
+    # The admin records 2027: the job it queues counts the step (12-30, 12-31, then Monday
+    # 2027-01-04 after the New Year holiday) and the overall limit.
+    put = await client.put("/admin/calendar/2027", json=SCHEDULE_2027, headers=admin)
+    assert put.status_code == 200, put.text
+    await runner().run_due()
+    view = await case.view()
+    survey = step_of(view, "survey")
+    assert survey["due_on"] == "2027-01-04"
+    assert survey["deadline_unknown"] is False
+    assert view["limit_on"] is not None
+
+
+async def test_a_case_under_a_procedure_is_decided_by_its_decision_step_only(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze(monkeypatch, date(2026, 10, 12))
+    case = await Case(client).open()
+    await case.transition("accept", case.worker)
+    await case.start("dibao")
+    await case.transition("start_investigation", case.worker)
+    await case.transition("submit_review", case.worker)
+    response = await client.post(
+        f"/staff/applications/{case.id}/transitions",
+        json={"action": "approve", "decision": {"category": "dibao", "monthly_amount": "500.00"}},
+        headers=case.officer,
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "procedure_governs_decision"
+    # Another street sees neither the procedure nor its overdue steps.
+    other = await login_staff(client, "gongping1", "street_officer", "510115002000")
+    hidden = await client.get(f"/staff/applications/{case.id}/procedure", headers=other)
+    assert hidden.status_code == 404
+    freeze(monkeypatch, date(2026, 10, 30))
+    mine = await client.get("/staff/supervision/overdue", headers=case.officer)
+    assert mine.json()["district"]["steps"] == 1
+    theirs = await client.get("/staff/supervision/overdue", headers=other)
+    assert theirs.json()["district"]["steps"] == 0
+    assert theirs.json()["items"] == []
+    again = await client.post(
+        f"/staff/applications/{case.id}/procedure", json={"category": "dibao"}, headers=case.worker
+    )
+    assert again.status_code == 409
+    assert again.json()["code"] == "procedure_exists"
 
 
 async def test_a_pause_waiting_on_the_applicant_moves_the_due_date(
