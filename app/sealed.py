@@ -12,6 +12,7 @@ from app.kit import idempotency
 from app.kit.rotation import EncryptedField
 from app.monitoring import sealed as monitoring
 from app.notifications import sealed as notifications
+from app.procedures import repository as procedures
 from app.visits import repository as visits
 
 DOMAINS = (
@@ -23,6 +24,7 @@ DOMAINS = (
     notifications,
     idempotency,
     assistance,
+    procedures,
 )
 
 

@@ -42,7 +42,12 @@ from app.models.notification import (
     WeChatAccessToken,
     WeChatSubscription,
 )
-from app.models.procedure import Procedure, ProcedureDocument, ProcedureStep
+from app.models.procedure import (
+    Procedure,
+    ProcedureDocument,
+    ProcedureObjection,
+    ProcedureStep,
+)
 from app.models.region import Region
 from app.models.visit import Visit, VisitNeed, VisitPhoto, VisitPolicy, VisitSchedule
 from app.models.warning import EarlyWarning, WarningEvent, WarningRule, WarningScan
@@ -77,6 +82,7 @@ __all__ = [
     "Organization",
     "Procedure",
     "ProcedureDocument",
+    "ProcedureObjection",
     "ProcedureStep",
     "Project",
     "Referral",

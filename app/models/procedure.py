@@ -84,7 +84,22 @@ class ProcedureStep(IdMixin, Model):
     # Every staff member who acted (a home survey needs two).
     actor_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    # What was found (survey, check, review, spot-check), sealed under the data key.
+    findings_enc: Mapped[str | None] = mapped_column(Text)
     done_at: Mapped[datetime | None]
+
+
+class ProcedureObjection(IdMixin, Model):
+    """An objection to the public notice (公示异议), recorded while the notice runs."""
+
+    __tablename__ = "procedure_objections"
+
+    procedure_id: Mapped[int] = mapped_column(BigId, ForeignKey("procedures.id"), index=True)
+    raised_on: Mapped[date]
+    recorded_by_id: Mapped[int | None] = mapped_column(BigId)
+    # Who objected and why may name people: sealed under the data key.
+    text_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ProcedureDocument(IdMixin, Model):

@@ -18,7 +18,7 @@ from app.households.categories.schemas import CategoryDecision
 from app.intake import flows as intake_flows
 from app.intake.schemas import Action, DecisionIn, TransitionIn
 from app.kit.actor import Actor
-from app.models.application import Application, seal_text
+from app.models.application import Application
 from app.models.procedure import Procedure
 from app.procedures import clocks, dates, documents, rechecks, repository
 from app.procedures.errors import SpotCheckRequired, StepInvalid, StepOutOfOrder
@@ -60,8 +60,6 @@ async def take(
 ) -> dict[str, Any]:
     """Do what the step does; returns what its record keeps."""
     detail: dict[str, Any] = {}
-    if body.findings:
-        detail["findings_enc"] = seal_text(body.findings)
     code = step.code
     if code == "survey":
         await _surveyors(session, application, body.surveyors)

@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.intake import repository as intake_repository
 from app.kit.actor import Actor
+from app.kit.rotation import EncryptedField
 from app.models.account import Staff
 from app.models.application import Application, ApplicationEvent
 from app.models.household import CategoryChange
-from app.models.procedure import Procedure, ProcedureDocument, ProcedureStep
+from app.models.procedure import Procedure, ProcedureDocument, ProcedureObjection, ProcedureStep
 
 
 def readable_statement(actor: Actor) -> Select[Procedure]:
@@ -53,6 +54,15 @@ async def documents(
     if applicant_only:
         stmt = stmt.where(ProcedureDocument.applicant_copy.is_(True))
     return list(await session.scalars(stmt))
+
+
+async def objections(session: AsyncSession, procedure_id: int) -> list[ProcedureObjection]:
+    rows = await session.scalars(
+        select(ProcedureObjection)
+        .where(ProcedureObjection.procedure_id == procedure_id)
+        .order_by(ProcedureObjection.id)
+    )
+    return list(rows)
 
 
 async def document(
@@ -111,3 +121,9 @@ async def tekun_spot_check_share(
         )
     ).one()
     return int(row[0]), int(row[1])
+
+
+SEALED_COLUMNS = [
+    EncryptedField("procedure_step.findings", ProcedureStep.id, ProcedureStep.findings_enc),
+    EncryptedField("procedure_objection.text", ProcedureObjection.id, ProcedureObjection.text_enc),
+]

@@ -76,8 +76,10 @@ async def start(
 async def procedure(
     application_id: RecordId, session: Session, actor: RequireCasesRead
 ) -> ProcedureView:
-    """Every step with its clock, due date, who acted and the days over; the documents."""
+    """Every step with its clock, due date, who acted and the days over, what was found, the
+    objections and the documents; every view is audited (``procedure.view``)."""
     found, _ = await service.load(session, actor, application_id)
+    await audit.record(session, actor, "procedure.view", "application", application_id)
     return await views.staff_view(session, found)
 
 

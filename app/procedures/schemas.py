@@ -127,7 +127,14 @@ class StepView(Schema):
     done_on: dt.date | None
     actor_id: int | None
     actor_ids: list[int]
+    findings: str
     detail: dict[str, object]
+
+
+class ObjectionView(Schema):
+    raised_on: dt.date
+    text: str
+    recorded_by_id: int | None
 
 
 class DocumentView(Schema):
@@ -157,6 +164,7 @@ class ProcedureView(Schema):
     stopped_on: dt.date | None
     advance_amount: Money | None
     objections: int
+    objection_records: list[ObjectionView]
     spot_checked: bool
     paused_since: dt.date | None
     pauses: list[list[str]]

@@ -16,7 +16,7 @@ from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.timeutil import now, to_local
 from app.models.application import Application, seal_text
-from app.models.procedure import Procedure, ProcedureStep
+from app.models.procedure import Procedure, ProcedureObjection, ProcedureStep
 from app.procedures import clocks, dates, decisions, repository
 from app.procedures.errors import (
     NotStartable,
@@ -173,6 +173,8 @@ async def act(
     row.actor_id = actor.id
     row.actor_ids = list(body.surveyors) if code == "survey" else [actor.id] if actor.id else []
     row.detail = {**(row.detail or {}), **detail, **({"note": body.note} if body.note else {})}
+    if body.findings:
+        row.findings_enc = seal_text(body.findings)
     calendar = await calendar_service.current(session)
     session.add_all(clocks.open_ready(procedure, rows, calendar))
     await session.flush()
@@ -207,9 +209,14 @@ async def objection(
     if on > dates.today() or notice.done_on is None or on < notice.done_on:
         raise StepInvalid("异议日期须在公示期内且不晚于今天", code="objection_date_invalid")
     procedure.objections += 1
-    listed = list((notice.detail or {}).get("objections", []))  # type: ignore[call-overload]
-    listed.append({"on": on.isoformat(), "by": actor.id, "text_enc": seal_text(body.text)})
-    notice.detail = {**(notice.detail or {}), "objections": listed}
+    session.add(
+        ProcedureObjection(
+            procedure_id=procedure.id,
+            raised_on=on,
+            recorded_by_id=actor.id,
+            text_enc=seal_text(body.text),
+        )
+    )
     await session.flush()
     await audit.record(
         session, actor, "procedure.objection", "application", application_id, {"on": on.isoformat()}

@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.scopes import ROLE_SCOPES, Role
 from app.calendar import service as calendar_service
 from app.calendar.clock import Basis, WorkingCalendar
+from app.models.application import open_text
 from app.models.procedure import Procedure, ProcedureDocument, ProcedureStep
 from app.procedures import clocks, dates, repository
 from app.procedures.schemas import (
     DocumentView,
+    ObjectionView,
     ProcedureView,
     PublicProcedure,
     PublicStep,
@@ -129,6 +131,7 @@ def step_views(
                 done_on=row.done_on if row else None,
                 actor_id=row.actor_id if row else None,
                 actor_ids=list(row.actor_ids or []) if row else [],
+                findings=open_text(row.findings_enc) if row else "",
                 detail={k: v for k, v in (row.detail or {}).items() if k in SHOWN} if row else {},
             )
         )
@@ -166,6 +169,12 @@ async def staff_view(session: AsyncSession, procedure: Procedure) -> ProcedureVi
         stopped_on=procedure.stopped_on,
         advance_amount=procedure.advance_amount,
         objections=procedure.objections,
+        objection_records=[
+            ObjectionView(
+                raised_on=o.raised_on, text=open_text(o.text_enc), recorded_by_id=o.recorded_by_id
+            )
+            for o in await repository.objections(session, procedure.id)
+        ],
         spot_checked=procedure.spot_checked,
         paused_since=procedure.paused_since,
         pauses=procedure.pauses,

@@ -1,6 +1,7 @@
 """Statutory procedures on applications: procedures (one per application, its overall limit,
 outcome, tekun care arrangement, rigid-spending validity, advance payment, pauses, re-check),
-procedure_steps (each step reached, with its due date and who acted) and procedure_documents
+procedure_steps (each step reached, with its due date, who acted and the sealed findings),
+procedure_objections (objections to the public notice, sealed) and procedure_documents
 (the PDFs: public notice, decision, refusal, termination, reduction and stop notices)
 
 Revision ID: proc0001
@@ -74,11 +75,29 @@ def upgrade() -> None:
         sa.Column("actor_id", BigId, nullable=True),
         sa.Column("actor_ids", sa.JSON(), nullable=False),
         sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("findings_enc", sa.Text(), nullable=True),
         sa.Column("done_at", Stamp, nullable=True),
         sa.UniqueConstraint("procedure_id", "step", name="uq_procedure_steps_procedure_id_step"),
     )
     op.create_index("ix_procedure_steps_procedure_id", "procedure_steps", ["procedure_id"])
     op.create_index("ix_procedure_steps_open", "procedure_steps", ["status", "due_on"])
+    op.create_table(
+        "procedure_objections",
+        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column(
+            "procedure_id",
+            BigId,
+            sa.ForeignKey("procedures.id", name="fk_procedure_objections_procedure_id_procedures"),
+            nullable=False,
+        ),
+        sa.Column("raised_on", sa.Date(), nullable=False),
+        sa.Column("recorded_by_id", BigId, nullable=True),
+        sa.Column("text_enc", sa.Text(), nullable=False),
+        sa.Column("created_at", Stamp, nullable=False),
+    )
+    op.create_index(
+        "ix_procedure_objections_procedure_id", "procedure_objections", ["procedure_id"]
+    )
     op.create_table(
         "procedure_documents",
         sa.Column("id", BigId, primary_key=True, autoincrement=True),
@@ -113,5 +132,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("procedure_documents")
+    op.drop_table("procedure_objections")
     op.drop_table("procedure_steps")
     op.drop_table("procedures")

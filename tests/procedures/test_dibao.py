@@ -54,6 +54,7 @@ async def test_dibao_walks_across_national_day_with_an_objection_and_a_democrati
     survey = step_of(view, "survey")
     assert survey["status"] == "done" and survey["overdue_days"] == 0
     assert sorted(survey["actor_ids"]) == sorted(case.surveyors)
+    assert survey["findings"] == "家中无固定收入"
     # A retried step (same Idempotency-Key) answers the same; a second record is 409.
     view = await case.step("check_request")
     check = step_of(view, "check")
@@ -96,6 +97,8 @@ async def test_dibao_walks_across_national_day_with_an_objection_and_a_democrati
     )
     assert objection.status_code == 201, objection.text
     assert objection.json()["objections"] == 1
+    assert objection.json()["objection_records"][0]["text"] == "申请人家中有经营性收入"
+    assert objection.json()["objection_records"][0]["raised_on"] == "2026-10-18"
 
     freeze(monkeypatch, date(2026, 10, 23))
     await case.step("notice_end")
