@@ -61,6 +61,10 @@ class VisitSchedule(Model):
     pulled_forward_on: Mapped[date | None]
     pulled_at: Mapped[datetime | None]
     pull_reason: Mapped[str | None] = mapped_column(String(200))
+    # A statutory re-check (复核) due on this day (app/procedures): a visit does not clear it,
+    # recording the re-check sets the next one.
+    recheck_on: Mapped[date | None]
+    recheck_reason: Mapped[str | None] = mapped_column(String(200))
     next_due_on: Mapped[date | None]
 
 

@@ -6,7 +6,7 @@ takes effect on its date (the registry's scheduled category decisions)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,7 @@ from app.models.household import HouseholdMember
 from app.models.procedure import Procedure
 from app.procedures import dates, documents, repository
 from app.procedures.errors import StepDone, StepOutOfOrder
-from app.procedures.schemas import StopAction, StopIn
+from app.procedures.schemas import RecheckIn, StopAction, StopIn
 from app.schedules import service as schedules
 
 YEARLY, HALF_YEARLY = 12, 6
@@ -58,12 +58,41 @@ async def schedule(
         unstable = income_stable is False or await _unstable(session, household_id)
         due = dates.add_months(on, HALF_YEARLY if unstable else YEARLY)
         reason = "低保/特困半年复核" if unstable else "低保/特困年度复核"
-    within = max((due - dates.today()).days, 0)
-    await schedules.pull_forward(
-        session, household_id, reason=reason, within_days=min(within, schedules.MAX_PULL_DAYS)
-    )
+    await schedules.set_recheck(session, household_id, on=due, reason=reason)
     procedure.recheck_on = due
     return due
+
+
+async def record(
+    session: AsyncSession, actor: Actor, application_id: int, body: RecheckIn
+) -> Procedure:
+    """A re-check found the household still eligible: the next one is set (yearly or
+    half-yearly; a rigid-spending decision is renewed for at most 12 months). A re-check that
+    finds otherwise is a reduction or stop (:func:`stop`)."""
+    if not has_scope(actor.role, Scope.cases_work):
+        raise Forbidden("当前角色不能登记复核", code="action_not_allowed")
+    application = await intake_repository.get_readable(
+        session, actor, application_id, for_update=True
+    )
+    if application is None:
+        raise application_not_found()
+    procedure = await repository.for_application(session, actor, application_id, for_update=True)
+    if procedure is None or procedure.outcome != "approved":
+        raise StepOutOfOrder("只有在保的救助对象才能复核", code="not_approved")
+    on = dates.today()
+    if procedure.valid_until is not None:
+        procedure.valid_until = dates.add_months(on, 12) - timedelta(days=1)
+    due = await schedule(session, procedure, on, body.income_stable)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "procedure.recheck",
+        "application",
+        application_id,
+        {"on": on.isoformat(), "next": None if due is None else due.isoformat()},
+    )
+    return procedure
 
 
 async def stop(session: AsyncSession, actor: Actor, application_id: int, body: StopIn) -> Procedure:

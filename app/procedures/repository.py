@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, String, and_, cast, extract, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.intake import repository as intake_repository
 from app.kit.actor import Actor
@@ -16,6 +18,8 @@ from app.models.account import Staff
 from app.models.application import Application, ApplicationEvent
 from app.models.household import CategoryChange
 from app.models.procedure import Procedure, ProcedureDocument, ProcedureObjection, ProcedureStep
+from app.models.region import Region
+from app.regions.jurisdiction import in_subtree
 
 
 def readable_statement(actor: Actor) -> Select[Procedure]:
@@ -127,3 +131,106 @@ SEALED_COLUMNS = [
     EncryptedField("procedure_step.findings", ProcedureStep.id, ProcedureStep.findings_enc),
     EncryptedField("procedure_objection.text", ProcedureObjection.id, ProcedureObjection.text_enc),
 ]
+
+
+# Supervision (督办): set-based, over the procedures the actor may read.
+
+
+def _days_between(session: AsyncSession, later: date, earlier: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(literal(later) - earlier, Integer)
+    return cast(func.julianday(literal(later.isoformat())) - func.julianday(earlier), Integer)
+
+
+def _scoped(actor: Actor, region_code: str | None) -> Any:
+    stmt = readable_statement(actor)
+    if region_code:
+        stmt = stmt.where(in_subtree(Procedure.region_code, region_code))
+    return stmt.subquery()
+
+
+async def overdue_steps(
+    session: AsyncSession, actor: Actor, region_code: str | None, today: date, limit: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Pending steps past their due date: counts per street, and the steps themselves (most
+    overdue first, at most ``limit``). Two statements whatever their number."""
+    scoped = _scoped(actor, region_code)
+    street = func.substr(scoped.c.region_code, 1, 9, type_=String) + "000"
+    days = _days_between(session, today, ProcedureStep.due_on)
+    base = (
+        select(
+            ProcedureStep.step,
+            ProcedureStep.due_on,
+            scoped.c.application_id,
+            scoped.c.category,
+            scoped.c.region_code,
+            street.label("street_code"),
+            days.label("days_over"),
+        )
+        .join(scoped, scoped.c.id == ProcedureStep.procedure_id)
+        .where(ProcedureStep.status == "pending", ProcedureStep.due_on < today)
+        .subquery()
+    )
+    streets = (
+        select(
+            base.c.street_code,
+            func.coalesce(Region.name, "").label("street_name"),
+            func.count().label("steps"),
+            func.max(base.c.days_over).label("max_days_over"),
+        )
+        .outerjoin(Region, Region.code == base.c.street_code)
+        .group_by(base.c.street_code, Region.name)
+        .order_by(func.count().desc(), base.c.street_code)
+    )
+    items = (
+        select(
+            base.c.application_id,
+            Application.reference,
+            base.c.category,
+            base.c.step,
+            base.c.region_code,
+            base.c.street_code,
+            func.coalesce(Region.name, "").label("street_name"),
+            base.c.due_on,
+            base.c.days_over,
+        )
+        .join(Application, Application.id == base.c.application_id)
+        .outerjoin(Region, Region.code == base.c.street_code)
+        .order_by(base.c.days_over.desc(), base.c.application_id, base.c.step)
+        .limit(limit)
+    )
+    return (
+        [dict(r._mapping) for r in await session.execute(streets)],
+        [dict(r._mapping) for r in await session.execute(items)],
+    )
+
+
+async def decided_per_month(
+    session: AsyncSession, actor: Actor, region_code: str | None, year: int
+) -> list[Any]:
+    """Per month of ``year``: procedures decided, and how many within their limit (the overall
+    limit where set, else the decision step's due date)."""
+    scoped = _scoped(actor, region_code)
+    decision = aliased(ProcedureStep)
+    limit_on = func.coalesce(scoped.c.limit_on, decision.due_on)
+    month = extract("month", scoped.c.decided_on)
+    stmt = (
+        select(
+            month.label("month"),
+            func.count().label("decided"),
+            func.count().filter(scoped.c.decided_on <= limit_on).label("within_limit"),
+        )
+        .select_from(scoped)
+        .outerjoin(
+            decision,
+            and_(decision.procedure_id == scoped.c.id, decision.step == "confirm"),
+        )
+        .where(scoped.c.decided_on.between(date(year, 1, 1), date(year, 12, 31)))
+        .group_by(month)
+        .order_by(month)
+    )
+    return list(await session.execute(stmt))
+
+
+async def region_name(session: AsyncSession, code: str) -> str | None:
+    return await session.scalar(select(Region.name).where(Region.code == code))

@@ -22,6 +22,7 @@ from app.procedures.schemas import (
     ProcedureView,
     PublicProcedure,
     ReasonIn,
+    RecheckIn,
     StartIn,
     StepIn,
     StopIn,
@@ -169,6 +170,27 @@ async def stop(
         {"stop": body.model_dump(mode="json"), "application_id": application_id},
         200,
         lambda: rechecks.stop(session, actor, application_id, body),
+        application_id,
+    )
+
+
+@router.post(BASE + "/recheck", response_model=ProcedureView)
+async def recheck(
+    application_id: RecordId,
+    body: RecheckIn,
+    session: Session,
+    actor: RequireCasesWork,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Record a re-check that found the household still eligible; the next one is placed in
+    the visit worklists."""
+    return await _once(
+        session,
+        actor,
+        idempotency_key,
+        {"recheck": body.model_dump(mode="json"), "application_id": application_id},
+        200,
+        lambda: rechecks.record(session, actor, application_id, body),
         application_id,
     )
 

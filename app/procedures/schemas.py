@@ -112,6 +112,13 @@ class StopIn(InputSchema):
         return self
 
 
+class RecheckIn(InputSchema):
+    """A re-check (复核) that found the household still eligible."""
+
+    income_stable: bool | None = None
+    note: str = Field(default="", max_length=500)
+
+
 class StepView(Schema):
     code: str
     label: str

@@ -61,7 +61,10 @@ def recompute_statement(household_ids: Collection[int] | None, today: date) -> A
     """The UPDATE ... FROM that brings ``next_due_on`` in line with the rule."""
     c = cycles(household_ids, today)
     start = func.coalesce(VisitSchedule.last_visit_on, local_date(Household.created_at))
-    due = earlier_of(add_days(start, c.c.cycle_days), VisitSchedule.pulled_forward_on)
+    due = earlier_of(
+        earlier_of(add_days(start, c.c.cycle_days), VisitSchedule.pulled_forward_on),
+        VisitSchedule.recheck_on,
+    )
     return (
         update(VisitSchedule)
         .where(

@@ -4,7 +4,7 @@ visit that settles it)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import case
@@ -53,6 +53,23 @@ async def pull_forward(
             ),
             "pulled_at": case((earlier, stmt.excluded.pulled_at), else_=current.pulled_at),
             "pull_reason": case((earlier, stmt.excluded.pull_reason), else_=current.pull_reason),
+        },
+    )
+    await session.execute(stmt)
+    await recompute_household(session, household_id)
+
+
+async def set_recheck(session: AsyncSession, household_id: int, *, on: date, reason: str) -> None:
+    """The household's statutory re-check (复核) falls due on ``on``: its next visit is due then
+    at the latest, until the re-check is recorded and the next one set."""
+    stmt = upsert(session)(VisitSchedule).values(
+        household_id=household_id, recheck_on=on, recheck_reason=reason[:200]
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["household_id"],
+        set_={
+            "recheck_on": stmt.excluded.recheck_on,
+            "recheck_reason": stmt.excluded.recheck_reason,
         },
     )
     await session.execute(stmt)

@@ -2,7 +2,8 @@
 outcome, tekun care arrangement, rigid-spending validity, advance payment, pauses, re-check),
 procedure_steps (each step reached, with its due date, who acted and the sealed findings),
 procedure_objections (objections to the public notice, sealed) and procedure_documents
-(the PDFs: public notice, decision, refusal, termination, reduction and stop notices)
+(the PDFs: public notice, decision, refusal, termination, reduction and stop notices);
+visit_schedules.recheck_on and recheck_reason (the statutory re-check in the worklists)
 
 Revision ID: proc0001
 Revises: cal00001
@@ -129,8 +130,14 @@ def upgrade() -> None:
         "ix_procedure_documents_application_id", "procedure_documents", ["application_id"]
     )
 
+    # A statutory re-check due on a day keeps the household's next visit due by then.
+    op.add_column("visit_schedules", sa.Column("recheck_on", sa.Date(), nullable=True))
+    op.add_column("visit_schedules", sa.Column("recheck_reason", sa.String(200), nullable=True))
+
 
 def downgrade() -> None:
+    op.drop_column("visit_schedules", "recheck_reason")
+    op.drop_column("visit_schedules", "recheck_on")
     op.drop_table("procedure_documents")
     op.drop_table("procedure_objections")
     op.drop_table("procedure_steps")

@@ -9,11 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.db.session import session_scope
 from app.households.categories.scheduled import apply_due
 from app.models.procedure import Procedure
+from app.models.visit import VisitSchedule
+from app.schedules.recompute import recompute_household
 from tests.procedures.support import SHANGHAI, Case, freeze, pdf_text, step_of
 
 
@@ -167,18 +169,48 @@ async def test_rigid_spending_holds_at_most_twelve_months_and_its_expiry_is_rech
     await case.transition("start_investigation", case.worker)
     await case.transition("submit_review", case.worker)
     await case.step("confirm", case.officer, expect=422, outcome="approve", valid_months=13)
+    # Decided two days past the extended limit (Tuesday 12-08).
+    freeze(monkeypatch, date(2026, 12, 10))
     view = await case.step(
         "confirm", case.officer, outcome="approve", monthly_amount="300.00", valid_months=12
     )
-    assert view["valid_until"] == "2027-09-29"
-    assert view["recheck_on"] == "2027-09-29"
+    assert view["within_limit"] is False
+    assert view["valid_until"] == "2027-12-09"
+    assert view["recheck_on"] == "2027-12-09"
     household = await _household(client, case)
     assert household["category"] == "expenditure_hardship"
+    # The expiry is in the visit worklist: whatever the visits, the household is due by then.
+    async with session_scope() as session:
+        await session.execute(
+            update(VisitSchedule)
+            .where(VisitSchedule.household_id == household["id"])
+            .values(last_visit_on=date(2027, 11, 30))
+        )
+        await recompute_household(session, household["id"])
     due = await client.get(
-        "/staff/visits/due", params={"until": "2027-09-29"}, headers=case.officer
+        "/staff/visits/due", params={"until": "2028-12-31"}, headers=case.officer
     )
     assert due.status_code == 200, due.text
-    assert any(i["household_id"] == household["id"] for i in due.json()["items"])
+    (item,) = [i for i in due.json()["items"] if i["household_id"] == household["id"]]
+    # Without the re-check: 2027-11-30 + 45 days = 2028-01-14.
+    assert item["next_due_on"] == "2027-12-09"
+    # The re-check found it still in need: renewed for 12 months, the next re-check set.
+    freeze(monkeypatch, date(2026, 12, 20))
+    response = await client.post(
+        f"/staff/applications/{case.id}/procedure/recheck", json={}, headers=case.worker
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["valid_until"] == "2027-12-19"
+    assert response.json()["recheck_on"] == "2027-12-19"
+    async with session_scope() as session:
+        schedule = await session.get(VisitSchedule, household["id"])
+        assert schedule is not None
+        assert schedule.recheck_on == date(2027, 12, 19)
+        assert schedule.next_due_on == date(2027, 12, 19)
+    on_time = await client.get("/staff/supervision/on-time?year=2026", headers=case.street)
+    assert on_time.json()["months"] == [
+        {"month": "2026-12", "decided": 1, "within_limit": 0, "share": 0.0}
+    ]
 
 
 async def test_temporary_aid_is_paid_first_within_the_workers_limit(
