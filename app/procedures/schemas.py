@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
+from app.kit.inputs import EffectiveDate
 from app.kit.params import MAX_ID
 from app.kit.schemas import InputSchema, LocalDateTime, Money, Schema
 from app.procedures.spec import Category
@@ -96,7 +97,8 @@ class StopIn(InputSchema):
     no public notice. An effective date after today waits for its date."""
 
     action: StopAction
-    effective_date: dt.date
+    # As the registry's category decisions take it: 2000-01-01 to a year ahead.
+    effective_date: EffectiveDate
     reasons: str = Field(min_length=2, max_length=1000)
     monthly_amount: Decimal | None = Field(
         default=None, ge=0, le=100000, max_digits=10, decimal_places=2
@@ -104,7 +106,6 @@ class StopIn(InputSchema):
 
     @model_validator(mode="after")
     def _fields(self) -> StopIn:
-        _bounded(self.effective_date)
         if self.action == StopAction.reduce and self.monthly_amount is None:
             raise ValueError("减发须给出新的 monthly_amount")
         if self.action == StopAction.stop and self.monthly_amount is not None:

@@ -179,6 +179,13 @@ async def test_a_refusal_produces_its_notice_within_three_working_days(
     await case.step("notice")
     freeze(monkeypatch, date(2026, 10, 8))
     await case.step("notice_end")
+    late = await client.post(
+        f"/staff/applications/{case.id}/procedure/objections",
+        json={"text": "公示期后才提出的异议"},
+        headers=case.worker,
+    )
+    assert late.status_code == 409
+    assert late.json()["code"] == "no_notice_running"
     # No objection: no democratic review.
     response = await client.post(
         f"/staff/applications/{case.id}/procedure/steps/review",

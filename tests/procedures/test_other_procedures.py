@@ -86,6 +86,12 @@ async def test_a_future_stop_takes_effect_on_its_date_and_not_before(
         assert await apply_due(session, date(2026, 12, 1), at) == 1
     household = await _household(client, case)
     assert household["status"] == "exited" and household["category"] is None
+    far = await client.post(
+        f"/staff/applications/{case.id}/procedure/stop",
+        json={"action": "stop", "effective_date": "2100-01-01", "reasons": "日期过远"},
+        headers=case.officer,
+    )
+    assert far.status_code == 422
     again = await client.post(
         f"/staff/applications/{case.id}/procedure/stop",
         json={"action": "stop", "effective_date": "2026-12-01", "reasons": "重复提交"},
