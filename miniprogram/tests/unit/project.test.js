@@ -9,9 +9,9 @@ const path = require('node:path');
 
 const { installFakeWx } = require('./fake-wx');
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '..', '..');
 const PAGE_FILES = ['.js', '.json', '.wxml', '.wxss'];
-const SKIP = new Set(['node_modules', 'tests', '.git']);
+const SKIP = new Set(['node_modules', 'miniprogram_npm', 'tests', '.git', 'coverage']);
 
 function read(rel) {
   return fs.readFileSync(path.join(ROOT, rel), 'utf8');
@@ -180,7 +180,7 @@ test('the API base URL is set in config.js alone', () => {
   for (const file of walk().filter((f) => f.endsWith('.js') && f !== 'config.js')) {
     assert.doesNotMatch(read(file), /https?:\/\//, `${file} names a URL`);
   }
-  const config = require('../config');
+  const config = require('../../config');
   assert.equal(config.resolveApiBase('develop'), 'http://127.0.0.1:8000/api/v1');
   assert.match(config.resolveApiBase('release'), /^https:\/\/.+\/api\/v1$/);
   assert.equal(config.resolveApiBase('unknown'), config.resolveApiBase('develop'));
