@@ -35,6 +35,11 @@ function assign(id, assigneeId, note) {
   });
 }
 
+/** GET /staff/applications/{id}/assignees: whom the case may be assigned to. */
+function assignees(id) {
+  return api.request({ path: `/staff/applications/${encodeURIComponent(id)}/assignees`, silent: true });
+}
+
 /** POST /staff/applications/{id}/notes: an internal note. */
 function addNote(id, note) {
   return api.request({
@@ -127,6 +132,7 @@ module.exports = {
   addNote,
   downloadAttachment,
   reveal,
+  assignees,
   me,
   worklist,
   recordVisit,

@@ -1,38 +1,45 @@
 // Subscribe messages (一次性订阅消息): ask with wx.requestSubscribeMessage for the templates the
 // server uses, then tell the server which ones the resident accepted (POST /me/subscriptions).
-// Must be called from a tap (WeChat refuses the pop-up otherwise).
+// WeChat shows the pop-up only when asked straight from a tap, so pages load the template ids
+// beforehand (loadTemplateIds) and call ask() first thing in their tap handler.
+
+const MAX_PER_REQUEST = 3; // WeChat's limit for one pop-up
 
 /** The template ids the resident accepted in a requestSubscribeMessage result. */
 function acceptedIds(result, templateIds) {
   return templateIds.filter((id) => result && result[id] === 'accept');
 }
 
-/**
- * Ask for up to three templates (WeChat's limit per request) and report the accepted ones.
- * `me` is services/me.js. Resolves the accepted ids; never rejects (a refusal is the resident's
- * right, and the flow goes on without messages).
- */
-async function askAndReport(me) {
-  let templates;
+/** The template ids to ask for ([] when the server has none or cannot be reached). */
+async function loadTemplateIds(me) {
   try {
-    templates = await me.subscriptionTemplates();
+    const templates = await me.subscriptionTemplates();
+    return (templates || []).map((t) => t.template_id).filter(Boolean).slice(0, MAX_PER_REQUEST);
   } catch (e) {
     return [];
   }
-  const ids = (templates || []).map((t) => t.template_id).filter(Boolean).slice(0, 3);
-  if (!ids.length || typeof wx.requestSubscribeMessage !== 'function') return [];
-  const result = await new Promise((resolve) => {
-    wx.requestSubscribeMessage({ tmplIds: ids, success: resolve, fail: () => resolve(null) });
-  });
-  const accepted = acceptedIds(result, ids);
-  if (accepted.length) {
-    try {
-      await me.reportSubscriptions(accepted);
-    } catch (e) {
-      // The messages are a convenience: the case page asks again.
-    }
-  }
-  return accepted;
 }
 
-module.exports = { askAndReport, acceptedIds };
+/**
+ * Show the pop-up now (call synchronously from a tap) and report the accepted ids. Resolves
+ * them; never rejects: refusing is the resident's right, and the flow goes on without messages.
+ */
+function ask(templateIds, me) {
+  const ids = (templateIds || []).slice(0, MAX_PER_REQUEST);
+  if (!ids.length || typeof wx.requestSubscribeMessage !== 'function') return Promise.resolve([]);
+  return new Promise((resolve) => {
+    wx.requestSubscribeMessage({ tmplIds: ids, success: resolve, fail: () => resolve(null) });
+  }).then(async (result) => {
+    const accepted = acceptedIds(result, ids);
+    if (accepted.length) {
+      try {
+        await me.reportSubscriptions(accepted);
+      } catch (e) {
+        // A convenience only: the case page offers to subscribe again.
+      }
+    }
+    return accepted;
+  });
+}
+
+module.exports = { ask, loadTemplateIds, acceptedIds };

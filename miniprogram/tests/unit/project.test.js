@@ -11,7 +11,8 @@ const { installFakeWx } = require('./fake-wx');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PAGE_FILES = ['.js', '.json', '.wxml', '.wxss'];
-const SKIP = new Set(['node_modules', 'miniprogram_npm', 'tests', '.git', 'coverage']);
+// Tooling that never ships (packOptions.ignore): npm build, jest and babel configuration.
+const SKIP = new Set(['node_modules', 'miniprogram_npm', 'tests', '.git', 'coverage', 'scripts', 'jest.config.js', 'babel.config.js']);
 
 function read(rel) {
   return fs.readFileSync(path.join(ROOT, rel), 'utf8');
@@ -23,7 +24,7 @@ function walk(dir = '') {
     const rel = path.posix.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!SKIP.has(entry.name)) found.push(...walk(rel));
-    } else {
+    } else if (!SKIP.has(entry.name)) {
       found.push(rel);
     }
   }
@@ -47,7 +48,13 @@ test('app.json: resident pages in the main package, staff pages in a subpackage'
   assert.deepEqual(appJson.pages, ['pages/index/index', 'pages/apply/apply', 'pages/mine/mine', 'pages/detail/detail']);
   const staffPackage = appJson.subpackages.find((sub) => sub.root === 'staff');
   assert.ok(staffPackage, 'a staff subpackage');
-  assert.deepEqual(staffPackage.pages, ['pages/login/login', 'pages/queue/queue', 'pages/case/case']);
+  assert.deepEqual(staffPackage.pages, [
+    'pages/login/login',
+    'pages/worklist/worklist',
+    'pages/queue/queue',
+    'pages/case/case',
+    'pages/visit/visit',
+  ]);
   assert.equal(appJson.sitemapLocation, 'sitemap.json');
   assert.ok(fs.existsSync(path.join(ROOT, 'sitemap.json')));
 });
@@ -141,7 +148,7 @@ test('app.js registers the App', () => {
 test('components used in page WXML are declared', () => {
   const builtin = new Set([
     'view', 'text', 'button', 'input', 'textarea', 'picker', 'checkbox', 'checkbox-group', 'label',
-    'image', 'switch', 'block', 'scroll-view', 'navigator', 'radio', 'radio-group', 'icon',
+    'image', 'switch', 'block', 'scroll-view', 'navigator', 'radio', 'radio-group', 'icon', 'page-meta',
   ]);
   for (const page of [...pages, ...components]) {
     const own = JSON.parse(read(`${page}.json`)).usingComponents || {};

@@ -85,3 +85,25 @@ test('drafts are kept until cleared', () => {
   drafts.clear('apply.self');
   assert.equal(drafts.load('apply.self'), null);
 });
+
+const { validateVisit, visitBody, emptyVisit } = require('../../utils/visit-form');
+
+test('the visit form: who was met, a risk level, needs when something is urgent; location optional', () => {
+  const form = { ...emptyVisit(), met: '户主本人、女儿', checklist: { food: 'urgent', housing: 'ok', bogus: 'x' } };
+  const { errors } = validateVisit(form);
+  assert.deepEqual(Object.keys(errors).sort(), ['needs', 'riskLevelAfter']);
+  const ok = { ...form, riskLevelAfter: 'high', needs: '缺米面油', location: { latitude: 30.6821234567, longitude: 103.8561 } };
+  assert.equal(validateVisit(ok).valid, true);
+  const body = visitBody(ok, Date.UTC(2026, 11, 7, 2, 0));
+  assert.deepEqual(body, {
+    visited_at: '2026-12-07T02:00:00.000Z',
+    met: ['户主本人', '女儿'],
+    checklist: { food: 'urgent', housing: 'ok' },
+    notes: '',
+    risk_level_after: 'high',
+    needs: '缺米面油',
+    latitude: 30.682123,
+    longitude: 103.8561,
+  });
+  assert.equal(visitBody({ ...ok, location: null }, 0).latitude, undefined);
+});
