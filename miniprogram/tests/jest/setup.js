@@ -8,6 +8,8 @@ if (typeof global.setImmediate !== 'function') {
 // its functions as methods, onLoad (with the query the test sets) and onShow on attach, onUnload
 // on detach.
 require('miniprogram-simulate');
+// Its wx API (system info, selector queries…) is what TDesign components call.
+global.__simulateWx = global.wx;
 
 const PAGE_QUERY = Symbol.for('jiuzhu.pageQuery');
 
