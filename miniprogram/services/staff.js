@@ -73,7 +73,7 @@ function me() {
 }
 
 // Cases still in someone's hands: what a worker's own list shows.
-const OPEN_CASE_STATUSES = ['accepted', 'investigating', 'returned'];
+const OPEN_CASE_STATUSES = ['accepted', 'investigating'];
 
 /**
  * The day's work of the signed-in staff member, from three lists: cases assigned to them
