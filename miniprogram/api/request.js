@@ -260,7 +260,8 @@ const refreshing = { resident: null, staff: null };
 
 /**
  * POST /auth/refresh with the stored refresh token. Refresh tokens are single use, so
- * concurrent 401s share one refresh. Resolves true when a new pair is stored.
+ * concurrent 401s share one refresh. Resolves true when a new pair is stored, 'offline' when
+ * the server could not be reached (the session is kept), false when it was refused.
  */
 function refreshSession(kind = 'resident') {
   const session = getSession(kind);
@@ -279,7 +280,8 @@ function refreshSession(kind = 'resident') {
         }
         return false;
       })
-      .catch(() => false)
+      // No network: say so, so the session is kept for when it is back (offline visits).
+      .catch(() => 'offline')
       .finally(() => {
         refreshing[kind] = null;
       });
@@ -295,7 +297,9 @@ function refreshSession(kind = 'resident') {
 async function recover(usedToken, kind) {
   const current = getSession(kind);
   if (current && usedToken && current.accessToken !== usedToken) return true;
-  if (await refreshSession(kind)) return true;
+  const refreshed = await refreshSession(kind);
+  if (refreshed === 'offline') return false;
+  if (refreshed) return true;
   const role = current && current.user ? current.user.role : null;
   clearSession(kind);
   try {

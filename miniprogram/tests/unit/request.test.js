@@ -351,3 +351,39 @@ test('a staff session whose refresh is refused signs in again with the bound WeC
   assert.equal(api.getSession('staff').accessToken, 'access-w');
   assert.deepEqual(expired, []);
 });
+
+test('a refresh that cannot reach the server keeps the session (staff offline on a visit)', async () => {
+  const expired = [];
+  api.setSessionExpiredHandler((role) => expired.push(role));
+  let online = false;
+  signIn(
+    installFakeWx((call) => {
+      if (!online) return { fail: 'offline' };
+      if (call.path === '/auth/refresh') return { statusCode: 200, data: tokenPair('n', 'community_worker', 5) };
+      return call.header.Authorization === 'Bearer access-n' ? { statusCode: 200, data: 'ok' } : { statusCode: 401, data: { code: 'token_expired', message: 'x' } };
+    }),
+    's',
+    'community_worker',
+    5,
+  );
+  // The request itself fails first: offline.
+  await assert.rejects(api.request({ path: '/staff/applications', silent: true }), { code: 'network_error' });
+  online = true;
+  // Token expired meanwhile, refresh works once the network is back.
+  assert.equal(await api.request({ path: '/staff/applications', silent: true }), 'ok');
+  assert.deepEqual(expired, []);
+});
+
+test('an offline refresh after a 401 leaves the staff session in place', async () => {
+  const expired = [];
+  api.setSessionExpiredHandler((role) => expired.push(role));
+  signIn(
+    installFakeWx((call) => (call.path === '/auth/refresh' ? { fail: 'offline' } : { statusCode: 401, data: { code: 'token_expired', message: 'x' } })),
+    's',
+    'community_worker',
+    5,
+  );
+  await assert.rejects(api.request({ path: '/staff/applications', silent: true }), { statusCode: 401 });
+  assert.equal(api.getSession('staff').accessToken, 'access-s');
+  assert.deepEqual(expired, []);
+});
