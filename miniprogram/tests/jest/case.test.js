@@ -69,6 +69,8 @@ test('a community worker cannot assign; adds a note; reveals only with a reason'
   expect(page.data.newNote).toBe('');
 
   page.instance.startReveal();
+  await settle();
+  expect(page.dom.textContent).toContain('查看会记入审计日志'); // the TDesign dialog
   await page.instance.confirmReveal();
   expect(log).not.toContain('POST /staff/applications/12/reveal');
   expect(wx.toasts.map((t) => t.title)).toContain('请填写查看原因（会被记录）');
