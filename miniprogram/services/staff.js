@@ -119,6 +119,21 @@ function uploadVisitPhoto(visitId, filePath, idempotencyKey) {
   });
 }
 
+/** GET /staff/warnings/{id}: a warning with its evidence and history. */
+function getWarning(id) {
+  return api.request({ path: `/staff/warnings/${encodeURIComponent(id)}`, silent: true });
+}
+
+/** POST /staff/warnings/{id}/verify {outcome: confirmed | false_alarm, findings} (the assignee). */
+function verifyWarning(id, outcome, findings) {
+  return api.request({
+    method: 'POST',
+    path: `/staff/warnings/${encodeURIComponent(id)}/verify`,
+    data: { outcome, findings: String(findings || '').trim() },
+    silent: true,
+  });
+}
+
 /** GET /staff/households/{id}/visits: the visits recorded for a household. */
 function visitsOf(householdId) {
   return api.request({ path: `/staff/households/${encodeURIComponent(householdId)}/visits` });
@@ -138,5 +153,7 @@ module.exports = {
   recordVisit,
   uploadVisitPhoto,
   visitsOf,
+  getWarning,
+  verifyWarning,
   OPEN_CASE_STATUSES,
 };

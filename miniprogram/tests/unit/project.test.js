@@ -54,6 +54,7 @@ test('app.json: resident pages in the main package, staff pages in a subpackage'
     'pages/queue/queue',
     'pages/case/case',
     'pages/visit/visit',
+    'pages/warning/warning',
   ]);
   assert.equal(appJson.sitemapLocation, 'sitemap.json');
   assert.ok(fs.existsSync(path.join(ROOT, 'sitemap.json')));

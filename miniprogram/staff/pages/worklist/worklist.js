@@ -139,8 +139,8 @@ Page({
     wx.navigateTo({ url: `/staff/pages/visit/visit?household=${id}&reference=${encodeURIComponent(reference || '')}` });
   },
 
-  openWarning() {
-    wx.showModal({ title: '预警核实', content: '请在工作台网页端查看证据并登记核实结果。', showCancel: false, confirmText: '知道了' });
+  openWarning(e) {
+    wx.navigateTo({ url: `/staff/pages/warning/warning?id=${e.currentTarget.dataset.id}` });
   },
 
   openQueue() {
