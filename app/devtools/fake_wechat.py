@@ -1,6 +1,7 @@
 """A fake WeChat server API on loopback, for fault tests and benchmarks: answers
 ``/cgi-bin/stable_token``, ``/cgi-bin/message/subscribe/send``, ``/wxa/msg_sec_check`` and
-``/wxa/business/getuserphonenumber`` as WeChat does, and counts every subscribe message it takes by ``touser`` and ``page``
+``/wxa/business/getuserphonenumber`` as WeChat does, and counts every subscribe message it
+takes by ``touser`` and ``page``
 (``GET /_sent`` → ``{"total", "by_message": {"<touser> <page>": n}}``).
 
 ``python -m app.devtools.fake_wechat PORT`` serves until killed; HTTP/1.1 with keep-alive over
