@@ -33,6 +33,8 @@ from app.errors import install_error_handlers
 from app.households.categories.router import router as categories_router
 from app.households.eligibility.router import router as eligibility_router
 from app.households.router import router as households_router
+from app.intake.assignees import router as assignees_router
+from app.intake.phone import router as phone_router
 from app.intake.router import router as intake_router
 from app.intake.staff_router import router as staff_intake_router
 from app.jobs.router import router as jobs_router
@@ -163,6 +165,8 @@ def create_app() -> FastAPI:
     api.include_router(admin_router)
     api.include_router(regions_router)
     api.include_router(intake_router)
+    api.include_router(phone_router)
+    api.include_router(assignees_router)
     api.include_router(staff_intake_router)
     api.include_router(audit_router)
     api.include_router(households_router)

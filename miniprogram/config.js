@@ -25,8 +25,12 @@ function currentEnvVersion() {
   return 'develop';
 }
 
+// The district this mini program serves: the region picker opens on it (温江区).
+const HOME_REGION_CODE = '510115000000';
+
 module.exports = {
   API_BASES,
+  HOME_REGION_CODE,
   resolveApiBase,
   apiBase: () => resolveApiBase(currentEnvVersion()),
   requestTimeoutMs: 15000,

@@ -65,6 +65,16 @@ async def current_resident(session: Session, credentials: Bearer, client: Client
     return actor
 
 
+async def current_resident_standalone(credentials: Bearer, client: Client) -> Actor:
+    """The signed-in resident, looked up in a short transaction of its own, for routes that
+    call WeChat and must not hold a transaction (SQLite's write lock) open meanwhile."""
+    async with session_scope() as session:
+        actor = await _actor_from_token(session, credentials, client)
+    if actor.kind != "resident":
+        raise Forbidden("仅限群众用户", code="resident_only")
+    return actor
+
+
 async def current_user(session: Session, credentials: Bearer, client: Client) -> Actor:
     return await _actor_from_token(session, credentials, client)
 
@@ -94,6 +104,7 @@ async def submitter_from_token(
 
 CurrentStaff = Annotated[Actor, Depends(current_staff)]
 CurrentResident = Annotated[Actor, Depends(current_resident)]
+CurrentResidentStandalone = Annotated[Actor, Depends(current_resident_standalone)]
 CurrentUser = Annotated[Actor, Depends(current_user)]
 CurrentSubmitter = Annotated[Actor, Depends(current_submitter)]
 TokenSubmitter = Annotated[Actor, Depends(submitter_from_token)]

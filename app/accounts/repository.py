@@ -19,6 +19,10 @@ async def staff_by_username(session: AsyncSession, username: str) -> Staff | Non
     return await session.scalar(select(Staff).where(Staff.username == username))
 
 
+async def staff_by_openid(session: AsyncSession, openid: str) -> Staff | None:
+    return await session.scalar(select(Staff).where(Staff.wechat_openid == openid))
+
+
 async def staff_by_id(session: AsyncSession, staff_id: int) -> Staff | None:
     return await session.get(Staff, staff_id)
 

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from app.accounts import service
-from app.accounts.dependencies import Client, CurrentUser
+from app.accounts.dependencies import Client, CurrentStaff, CurrentUser
 from app.accounts.repository import staff_by_id
-from app.accounts.schemas import Me, RefreshRequest, StaffLogin, TokenPair, TokenUser, WeChatLogin
+from app.accounts.schemas import (
+    Me,
+    RefreshRequest,
+    StaffLogin,
+    StaffWeChatBind,
+    TokenPair,
+    TokenUser,
+    WeChatLogin,
+)
 from app.accounts.service import IssuedTokens
 from app.accounts.wechat import WeChatClient
 from app.config import get_settings
@@ -34,6 +42,33 @@ async def wechat_login(body: WeChatLogin, session: Session, request: Request) ->
 async def staff_login(body: StaffLogin, client: Client) -> TokenPair:
     """Staff login with username and password; repeated failures are throttled."""
     return _pair(await service.staff_login(body.username, body.password, client))
+
+
+@router.post("/auth/staff/wechat/bind", response_model=TokenPair)
+async def staff_wechat_bind(body: StaffWeChatBind, client: Client, request: Request) -> TokenPair:
+    """Bind the mini program's WeChat (a ``wx.login`` code) to a staff account, proven by its
+    username and password (throttled like a login); answers with the staff tokens."""
+    wechat = WeChatClient(get_settings(), getattr(request.app.state, "http", None))
+    result = await wechat.code_to_session(body.code)
+    return _pair(
+        await service.staff_login(body.username, body.password, client, bind_openid=result.openid)
+    )
+
+
+@router.post("/auth/staff/wechat/login", response_model=TokenPair)
+async def staff_wechat_login(
+    body: WeChatLogin, session: Session, client: Client, request: Request
+) -> TokenPair:
+    """Staff sign in to the mini program with a ``wx.login`` code once their WeChat is bound."""
+    wechat = WeChatClient(get_settings(), getattr(request.app.state, "http", None))
+    return _pair(await service.staff_wechat_login(session, wechat, body.code, client))
+
+
+@router.delete("/auth/staff/wechat", status_code=204, response_class=Response)
+async def staff_wechat_unbind(actor: CurrentStaff, session: Session) -> Response:
+    """Remove the signed-in staff member's WeChat binding."""
+    await service.staff_wechat_unbind(session, actor)
+    return Response(status_code=204)
 
 
 @router.post("/auth/refresh", response_model=TokenPair)

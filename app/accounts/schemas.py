@@ -16,6 +16,12 @@ class StaffLogin(InputSchema):
     password: str = Field(min_length=1, max_length=128)
 
 
+class StaffWeChatBind(InputSchema):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=128)
+    code: str = Field(min_length=1, max_length=128)
+
+
 class RefreshRequest(InputSchema):
     refresh_token: str = Field(min_length=1, max_length=256)
 

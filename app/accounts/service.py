@@ -135,9 +135,25 @@ async def _record_failure(
         await audit.record(session, anonymous, "staff.login_locked", "staff", None, detail)
 
 
-async def staff_login(username: str, password: str, client: str) -> IssuedTokens:
+class WeChatAlreadyBound(AppError):
+    status = 409
+    code = "wechat_already_bound"
+    message = "此微信已绑定其他工作人员账号，请先在原账号解除绑定"
+
+
+class WeChatNotBound(AppError):
+    status = 401
+    code = "wechat_not_bound"
+    message = "此微信尚未绑定工作人员账号，请先用用户名和密码绑定"
+
+
+async def staff_login(
+    username: str, password: str, client: str, *, bind_openid: str | None = None
+) -> IssuedTokens:
     """Check a staff password; throttled per (username, client address) pair with growing
     lockouts, and per client address, so an attacker elsewhere cannot lock the user out.
+    With ``bind_openid`` the right password also binds that mini program openid to the account
+    (audited ``staff.wechat_bound``), replacing any earlier binding of the account.
 
     Runs in its own transaction so a failed attempt is recorded even though the answer is 401.
     """
@@ -160,6 +176,8 @@ async def staff_login(username: str, password: str, client: str) -> IssuedTokens
                 await repository.clear_failures(session, username, client)
                 staff.last_login_at = now()
                 actor = Actor("staff", staff.id, staff.role, staff.region_code, client)
+                if bind_openid is not None:
+                    await _bind(session, actor, staff, bind_openid)
                 await audit.record(session, actor, "staff.login", "staff", staff.id)
                 return await _issue(session, "staff", staff.id, staff.role)
             if staff is not None and ok:
@@ -184,6 +202,42 @@ async def wechat_login(session: AsyncSession, wechat: WeChatClient, code: str) -
     resident.last_login_at = now()
     await session.flush()
     return await _issue(session, "resident", resident.id, "resident")
+
+
+async def _bind(session: AsyncSession, actor: Actor, staff: Staff, openid: str) -> None:
+    holder = await repository.staff_by_openid(session, openid)
+    if holder is not None and holder.id != staff.id:
+        raise WeChatAlreadyBound()
+    if staff.wechat_openid != openid:
+        detail = {"replaced": staff.wechat_openid is not None}
+        staff.wechat_openid = openid
+        await session.flush()
+        await audit.record(session, actor, "staff.wechat_bound", "staff", staff.id, detail)
+
+
+async def staff_wechat_login(
+    session: AsyncSession, wechat: WeChatClient, code: str, client: str
+) -> IssuedTokens:
+    """Staff sign in with ``wx.login`` once their WeChat is bound to their account."""
+    result = await wechat.code_to_session(code)
+    staff = await repository.staff_by_openid(session, result.openid)
+    if staff is None:
+        raise WeChatNotBound()
+    if not staff.active:
+        raise AccountDisabled()
+    staff.last_login_at = now()
+    actor = Actor("staff", staff.id, staff.role, staff.region_code, client)
+    await audit.record(session, actor, "staff.login", "staff", staff.id, {"via": "wechat"})
+    return await _issue(session, "staff", staff.id, staff.role)
+
+
+async def staff_wechat_unbind(session: AsyncSession, actor: Actor) -> None:
+    """The signed-in staff member removes their WeChat binding (audited)."""
+    staff = await repository.staff_by_id(session, actor.id) if actor.id is not None else None
+    if staff is None or staff.wechat_openid is None:
+        return
+    staff.wechat_openid = None
+    await audit.record(session, actor, "staff.wechat_unbound", "staff", staff.id)
 
 
 def _replayed(token: RefreshToken, current: datetime) -> IssuedTokens | None:

@@ -1,6 +1,7 @@
 """A fake WeChat server API on loopback, for fault tests and benchmarks: answers
-``/cgi-bin/stable_token``, ``/cgi-bin/message/subscribe/send`` and ``/wxa/msg_sec_check`` as
-WeChat does, and counts every subscribe message it takes by ``touser`` and ``page``
+``/cgi-bin/stable_token``, ``/cgi-bin/message/subscribe/send``, ``/wxa/msg_sec_check`` and
+``/wxa/business/getuserphonenumber`` as WeChat does, and counts every subscribe message it
+takes by ``touser`` and ``page``
 (``GET /_sent`` → ``{"total", "by_message": {"<touser> <page>": n}}``).
 
 ``python -m app.devtools.fake_wechat PORT`` serves until killed; HTTP/1.1 with keep-alive over
@@ -26,6 +27,10 @@ def _answer(method: str, path: str, body: bytes) -> dict[str, Any]:
         message = json.loads(body or b"{}")
         sent[f"{message.get('touser')} {message.get('page')}"] += 1
         return {"errcode": 0, "errmsg": "ok", "msgid": sum(sent.values())}
+    if route == "/wxa/business/getuserphonenumber":
+        code = str(json.loads(body or b"{}").get("code") or "")
+        number = f"139{sum(code.encode()) % 10**8:08d}"
+        return {"errcode": 0, "errmsg": "ok", "phone_info": {"purePhoneNumber": number}}
     if route == "/wxa/msg_sec_check":
         return {"errcode": 0, "errmsg": "ok", "result": {"suggest": "pass", "label": 100}}
     if route == "/_sent" and method == "GET":

@@ -75,6 +75,18 @@ async def attach(
     return attachment
 
 
+async def own_attachments(
+    session: AsyncSession, actor: Actor, application_id: int
+) -> list[Attachment]:
+    """A resident's own application's attachments; 404 unless they submitted it."""
+    application = await repository.get_readable(
+        session, actor, application_id, with_attachments=True
+    )
+    if application is None:
+        raise application_not_found()
+    return sorted(application.attachments, key=lambda a: a.id)
+
+
 async def readable_attachment(
     session: AsyncSession, actor: Actor, application_id: int, attachment_id: int
 ) -> Attachment:

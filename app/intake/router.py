@@ -126,6 +126,18 @@ async def upload_attachment(
     return JSONResponse(payload, status_code=status)
 
 
+@router.get("/applications/{application_id}/attachments", response_model=list[AttachmentOut])
+async def my_attachments(
+    application_id: RecordId, actor: CurrentResident, session: Session
+) -> list[AttachmentOut]:
+    """The photos and files a resident attached to their own application, oldest first (each
+    one downloads from the path below); 404 for anyone else's."""
+    return [
+        AttachmentOut.model_validate(a)
+        for a in await attachments.own_attachments(session, actor, application_id)
+    ]
+
+
 @router.get(
     "/applications/{application_id}/attachments/{attachment_id}",
     response_class=Response,

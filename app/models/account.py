@@ -12,6 +12,7 @@ class Staff(IdMixin, TimestampMixin, Model):
     """A staff account: community, station, street, district, auditor or admin."""
 
     __tablename__ = "staff"
+    __table_args__ = (Index("ix_staff_wechat_openid", "wechat_openid", unique=True),)
 
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -20,6 +21,9 @@ class Staff(IdMixin, TimestampMixin, Model):
     display_name: Mapped[str] = mapped_column(String(50), default="")
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    # The mini program openid the staff member bound with username and password: signs them
+    # in with ``wx.login`` afterwards (``POST /auth/staff/wechat/login``).
+    wechat_openid: Mapped[str | None] = mapped_column(String(128))
 
 
 class Resident(IdMixin, TimestampMixin, Model):

@@ -5,7 +5,11 @@
 const config = require('../config');
 const { newIdempotencyKey } = require('../utils/idempotency');
 
-const SESSION_KEY = 'jiuzhu.session';
+// Two sessions side by side: a resident's (wx.login) and a staff member's (username and password,
+// or their bound WeChat). Signing in as one never signs the other out; cold starts keep both.
+const SESSION_KEYS = { resident: 'jiuzhu.session.resident', staff: 'jiuzhu.session.staff' };
+// Where one shared session was kept before the split: moved into its slot on first read.
+const LEGACY_SESSION_KEY = 'jiuzhu.session';
 
 const DEFAULT_MESSAGES = {
   0: '网络连接失败，请检查网络后重试',
@@ -56,17 +60,44 @@ function showError(error) {
 
 // ---- session (tokens) ----
 
-/** The stored session: {accessToken, refreshToken, expiresAt, user: {id, role}} or null. */
-function getSession() {
+/** 'staff' for any staff role, else 'resident'. */
+function kindOfRole(role) {
+  return role && role !== 'resident' ? 'staff' : 'resident';
+}
+
+/** Which session a path is called with when the caller does not say: /staff/... is staff's. */
+function kindForPath(path) {
+  return /^\/(staff|auth\/staff)(\/|$)/.test(String(path || '')) ? 'staff' : 'resident';
+}
+
+function readSlot(key) {
   try {
-    const session = wx.getStorageSync(SESSION_KEY);
+    const session = wx.getStorageSync(key);
     return session && session.accessToken ? session : null;
   } catch (e) {
     return null;
   }
 }
 
-/** Keep a token pair as the API returns it (login and refresh). */
+function migrateLegacySession() {
+  const old = readSlot(LEGACY_SESSION_KEY);
+  if (!old) return;
+  const key = SESSION_KEYS[kindOfRole(old.user && old.user.role)];
+  if (!readSlot(key)) wx.setStorageSync(key, old);
+  wx.removeStorageSync(LEGACY_SESSION_KEY);
+}
+
+/**
+ * The stored session of `kind` ('resident' or 'staff'): {accessToken, refreshToken, expiresAt,
+ * user: {id, role}} or null. Without a kind: the staff session if there is one, else the resident's.
+ */
+function getSession(kind) {
+  migrateLegacySession();
+  if (kind) return readSlot(SESSION_KEYS[kind]);
+  return readSlot(SESSION_KEYS.staff) || readSlot(SESSION_KEYS.resident);
+}
+
+/** Keep a token pair as the API returns it (login and refresh), in its role's slot. */
 function saveSession(pair) {
   const session = {
     accessToken: pair.access_token,
@@ -74,12 +105,19 @@ function saveSession(pair) {
     expiresAt: Date.now() + Number(pair.expires_in || 0) * 1000,
     user: pair.user,
   };
-  wx.setStorageSync(SESSION_KEY, session);
+  wx.setStorageSync(SESSION_KEYS[kindOfRole(pair.user && pair.user.role)], session);
   return session;
 }
 
-function clearSession() {
-  wx.removeStorageSync(SESSION_KEY);
+/** Forget the session of `kind`, or both without one. */
+function clearSession(kind) {
+  if (kind) {
+    wx.removeStorageSync(SESSION_KEYS[kind]);
+    return;
+  }
+  wx.removeStorageSync(SESSION_KEYS.resident);
+  wx.removeStorageSync(SESSION_KEYS.staff);
+  wx.removeStorageSync(LEGACY_SESSION_KEY);
 }
 
 let onSessionExpired = null;
@@ -193,17 +231,43 @@ function loginWithWeChat() {
   return loggingIn;
 }
 
-let refreshing = null;
+let staffLoggingIn = null;
+
+/**
+ * Staff whose WeChat is bound to their account: wx.login, then POST /auth/staff/wechat/login.
+ * Rejects with the server's 401 `wechat_not_bound` when it is not.
+ */
+function loginStaffWithWeChat() {
+  if (!staffLoggingIn) {
+    staffLoggingIn = (async () => {
+      const code = await wxLoginCode();
+      const res = await wxRequest({
+        url: buildUrl('/auth/staff/wechat/login'),
+        method: 'POST',
+        data: { code },
+        header: { 'Content-Type': 'application/json' },
+      });
+      if (res.statusCode !== 200) throw toApiError(res.statusCode, res.data);
+      return saveSession(res.data);
+    })().finally(() => {
+      staffLoggingIn = null;
+    });
+  }
+  return staffLoggingIn;
+}
+
+const refreshing = { resident: null, staff: null };
 
 /**
  * POST /auth/refresh with the stored refresh token. Refresh tokens are single use, so
- * concurrent 401s share one refresh. Resolves true when a new pair is stored.
+ * concurrent 401s share one refresh. Resolves true when a new pair is stored, 'offline' when
+ * the server could not be reached (the session is kept), false when it was refused.
  */
-function refreshSession() {
-  const session = getSession();
+function refreshSession(kind = 'resident') {
+  const session = getSession(kind);
   if (!session || !session.refreshToken) return Promise.resolve(false);
-  if (!refreshing) {
-    refreshing = wxRequest({
+  if (!refreshing[kind]) {
+    refreshing[kind] = wxRequest({
       url: buildUrl('/auth/refresh'),
       method: 'POST',
       data: { refresh_token: session.refreshToken },
@@ -216,47 +280,55 @@ function refreshSession() {
         }
         return false;
       })
-      .catch(() => false)
+      // No network: say so, so the session is kept for when it is back (offline visits).
+      .catch(() => 'offline')
       .finally(() => {
-        refreshing = null;
+        refreshing[kind] = null;
       });
   }
-  return refreshing;
+  return refreshing[kind];
 }
 
 /**
  * After a 401: a token another request already refreshed, else one refresh; a resident whose
- * refresh failed signs in again with wx.login. Resolves true when a retry makes sense.
+ * refresh failed signs in again with wx.login, staff with their bound WeChat (if bound).
+ * Resolves true when a retry makes sense.
  */
-async function recover(usedToken) {
-  const current = getSession();
+async function recover(usedToken, kind) {
+  const current = getSession(kind);
   if (current && usedToken && current.accessToken !== usedToken) return true;
-  if (await refreshSession()) return true;
+  const refreshed = await refreshSession(kind);
+  if (refreshed === 'offline') return false;
+  if (refreshed) return true;
   const role = current && current.user ? current.user.role : null;
-  clearSession();
-  if (role === 'resident') {
-    try {
+  clearSession(kind);
+  try {
+    if (kind === 'resident') {
       await loginWithWeChat();
       return true;
-    } catch (e) {
-      return false;
     }
+    if (role) {
+      await loginStaffWithWeChat();
+      return true;
+    }
+  } catch (e) {
+    if (kind === 'resident') return false;
   }
-  if (onSessionExpired) onSessionExpired(role);
+  if (onSessionExpired) onSessionExpired(role || kind);
   return false;
 }
 
 // ---- requests ----
 
-async function perform(send, { auth, silent }) {
+async function perform(send, { auth, silent, kind }) {
   try {
     let attempt = await send();
-    if (attempt.res.statusCode === 401 && auth && (await recover(attempt.token))) {
+    if (attempt.res.statusCode === 401 && auth && (await recover(attempt.token, kind))) {
       attempt = await send();
       if (attempt.res.statusCode === 401) {
-        const session = getSession();
-        clearSession();
-        if (onSessionExpired) onSessionExpired(session && session.user ? session.user.role : null);
+        const session = getSession(kind);
+        clearSession(kind);
+        if (onSessionExpired) onSessionExpired(session && session.user ? session.user.role : kind);
       }
     }
     const { statusCode, data } = attempt.res;
@@ -269,21 +341,23 @@ async function perform(send, { auth, silent }) {
   }
 }
 
-function authHeaders(auth) {
-  const session = auth ? getSession() : null;
+function authHeaders(auth, kind) {
+  const session = auth ? getSession(kind) : null;
   return { token: session ? session.accessToken : null };
 }
 
 /**
  * Call the API. options: method ('GET'), path ('/applications/mine'), query, data,
  * auth (true: send the stored token and recover from 401), idempotencyKey (POST creates),
- * silent (no toast; the caller shows the error). Resolves the response body, rejects ApiError.
+ * silent (no toast; the caller shows the error), as ('resident' or 'staff': whose session;
+ * by default staff's for /staff/... paths). Resolves the response body, rejects ApiError.
  */
 function request(options) {
   const method = (options.method || 'GET').toUpperCase();
   const auth = options.auth !== false;
+  const kind = options.as || kindForPath(options.path);
   const send = async () => {
-    const { token } = authHeaders(auth);
+    const { token } = authHeaders(auth, kind);
     const header = { Accept: 'application/json', ...(options.header || {}) };
     if (options.data !== undefined) header['Content-Type'] = 'application/json';
     if (token) header.Authorization = `Bearer ${token}`;
@@ -291,7 +365,7 @@ function request(options) {
     const res = await wxRequest({ url: buildUrl(options.path, options.query), method, data: options.data, header });
     return { res, token };
   };
-  return perform(send, { auth, silent: Boolean(options.silent) });
+  return perform(send, { auth, silent: Boolean(options.silent), kind });
 }
 
 /**
@@ -299,8 +373,9 @@ function request(options) {
  * idempotencyKey, silent. Same 401 handling and errors as request().
  */
 function upload(options) {
+  const kind = options.as || kindForPath(options.path);
   const send = async () => {
-    const { token } = authHeaders(true);
+    const { token } = authHeaders(true, kind);
     const header = { Accept: 'application/json' };
     if (token) header.Authorization = `Bearer ${token}`;
     if (options.idempotencyKey) header['Idempotency-Key'] = options.idempotencyKey;
@@ -313,23 +388,27 @@ function upload(options) {
     });
     return { res, token };
   };
-  return perform(send, { auth: true, silent: Boolean(options.silent) });
+  return perform(send, { auth: true, silent: Boolean(options.silent), kind });
 }
 
 /** Download a file the API serves to the signed-in user; resolves a local temp file path. */
 function download(options) {
+  const kind = options.as || kindForPath(options.path);
   const send = async () => {
-    const { token } = authHeaders(true);
+    const { token } = authHeaders(true, kind);
     const header = token ? { Authorization: `Bearer ${token}` } : {};
     const res = await wxDownloadFile({ url: buildUrl(options.path), header });
     return { res, token };
   };
-  return perform(send, { auth: true, silent: Boolean(options.silent) });
+  return perform(send, { auth: true, silent: Boolean(options.silent), kind });
 }
 
 module.exports = {
   ApiError,
-  SESSION_KEY,
+  SESSION_KEYS,
+  LEGACY_SESSION_KEY,
+  kindOfRole,
+  kindForPath,
   request,
   upload,
   download,
@@ -337,6 +416,7 @@ module.exports = {
   saveSession,
   clearSession,
   loginWithWeChat,
+  loginStaffWithWeChat,
   refreshSession,
   setSessionExpiredHandler,
   newIdempotencyKey,

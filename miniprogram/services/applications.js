@@ -53,7 +53,33 @@ async function uploadAttachment(id, filePath, idempotencyKey, options = {}) {
   });
 }
 
+/** GET /applications/{id}/attachments: the photos and files the resident sent, oldest first. */
+async function attachments(id) {
+  await ensureResident();
+  return api.request({ path: `/applications/${encodeURIComponent(id)}/attachments`, silent: true });
+}
+
+/** One of the resident's own attachments, downloaded: a local temp file path. */
+async function downloadAttachment(id, attachmentId) {
+  await ensureResident();
+  return api.download({
+    path: `/applications/${encodeURIComponent(id)}/attachments/${encodeURIComponent(attachmentId)}`,
+    as: 'resident',
+    silent: true,
+  });
+}
+
 const MAX_ATTACHMENTS = 9;
 const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
-module.exports = { submit, mine, get, withdraw, uploadAttachment, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES };
+module.exports = {
+  submit,
+  mine,
+  get,
+  withdraw,
+  uploadAttachment,
+  attachments,
+  downloadAttachment,
+  MAX_ATTACHMENTS,
+  MAX_ATTACHMENT_BYTES,
+};

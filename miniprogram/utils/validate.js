@@ -33,6 +33,8 @@ function emptyForm(relation) {
     householdSize: '',
     helpTypes: [],
     description: '',
+    reporterName: '',
+    reporterPhone: '',
     consent: false,
   };
 }
@@ -82,13 +84,23 @@ function validateApplication(form, today) {
     errors.description = `情况说明不能超过${LIMITS.description}个字`;
   }
 
+  if (form.relation && form.relation !== 'self') {
+    const reporterPhone = trimmed(form.reporterPhone);
+    if (!reporterPhone) errors.reporterPhone = '请留下您的联系电话，方便工作人员回电';
+    else if (!PHONE_PATTERN.test(reporterPhone)) errors.reporterPhone = '请填写正确的手机号或固定电话';
+    if (length(trimmed(form.reporterName)) > LIMITS.name) errors.reporterName = `姓名不能超过${LIMITS.name}个字`;
+  }
+
   if (form.consent !== true) errors.consent = '请阅读并同意个人信息处理规则';
 
   return { valid: Object.keys(errors).length === 0, errors };
 }
 
-/** The POST /applications body for a valid form: trimmed, optional fields left out when empty. */
-function applicationBody(form) {
+/**
+ * The POST /applications body for a valid form: trimmed, optional fields left out when empty;
+ * the reporter's phone on a report about someone else; the privacy notice version agreed to.
+ */
+function applicationBody(form, consentVersion) {
   const subject = { name: trimmed(form.name), region_code: trimmed(form.regionCode) };
   const idNumber = trimmed(form.idNumber).toUpperCase();
   if (idNumber) subject.id_number = idNumber;
@@ -98,13 +110,19 @@ function applicationBody(form) {
   if (address) subject.address = address;
   const size = trimmed(form.householdSize);
   if (size) subject.household_size = Number(size);
-  return {
+  const body = {
     relation: form.relation,
     subject,
     help_types: Array.from(new Set(form.helpTypes)),
     description: trimmed(form.description),
     consent: form.consent === true,
   };
+  if (form.relation !== 'self' && trimmed(form.reporterPhone)) {
+    body.reporter = { phone: trimmed(form.reporterPhone) };
+    if (trimmed(form.reporterName)) body.reporter.name = trimmed(form.reporterName);
+  }
+  if (consentVersion) body.consent_version = consentVersion;
+  return body;
 }
 
 /** The server's 422 field names mapped to the form's, to show its errors in place. */
@@ -118,15 +136,63 @@ const SERVER_FIELDS = {
   'subject.household_size': 'householdSize',
   help_types: 'helpTypes',
   description: 'description',
+  reporter: 'reporterPhone',
+  'reporter.phone': 'reporterPhone',
+  'reporter.name': 'reporterName',
   consent: 'consent',
+  consent_version: 'consent',
 };
 
-/** Field errors from a server 422 ({errors: [{field, message}]}), keyed by form field. */
+/** What each form field is called on screen. */
+const FIELD_LABELS = {
+  relation: '与求助人的关系',
+  name: '姓名',
+  idNumber: '身份证号',
+  phone: '联系电话',
+  regionCode: '所在社区或村',
+  address: '详细地址',
+  householdSize: '家庭人口',
+  helpTypes: '求助类型',
+  description: '情况说明',
+  reporterPhone: '您的联系电话',
+  reporterName: '您的姓名',
+  consent: '个人信息处理同意',
+};
+
+const HAS_CHINESE = /[\u4e00-\u9fff]/;
+
+/** A message in Chinese for one server error on `field`, whatever language the server used. */
+function chineseMessage(field, error) {
+  const label = FIELD_LABELS[field] || '此项';
+  const type = String(error.type || '');
+  const message = String(error.message || '').replace(/^Value error, /, '');
+  if (type === 'missing' || type === 'string_too_short') return `请填写${label}`;
+  if (type === 'string_pattern_mismatch') return `${label}格式不正确`;
+  if (type === 'string_too_long' || type === 'too_long') return `${label}太长`;
+  if (/^(int_|float_|greater_than|less_than|decimal_)/.test(type)) return `${label}不在允许的范围内`;
+  if (type === 'enum' || type === 'literal_error') return `请重新选择${label}`;
+  if (HAS_CHINESE.test(message)) return message;
+  return `${label}填写有误，请检查`;
+}
+
+/**
+ * Field errors from a server 422 ({errors: [{field, type, message}]}), keyed by form field,
+ * always in Chinese. A model-level error (`field: ""`) goes to the field its message names
+ * ("本人申请须填写身份证号（subject.id_number）"), else to `_form`, shown above the form.
+ */
 function serverFieldErrors(errors) {
   const result = {};
   (errors || []).forEach((e) => {
-    const field = SERVER_FIELDS[String(e.field || '').replace(/\.\d+$/, '')];
-    if (field && !result[field]) result[field] = String(e.message || '').replace(/^Value error, /, '');
+    let serverField = String(e.field || '').replace(/\.\d+$/, '');
+    if (!serverField) {
+      const named = /[（(]([a-z_.]+)/.exec(String(e.message || ''));
+      serverField = named ? named[1] : '';
+    }
+    const field = SERVER_FIELDS[serverField] || (serverField ? null : '_form');
+    const target = field || '_form';
+    if (result[target]) return;
+    const message = chineseMessage(field, e).replace(/[（(][a-z_.]+(?: 必须为 true)?[）)]/, '');
+    result[target] = message;
   });
   return result;
 }
@@ -140,4 +206,5 @@ module.exports = {
   validateApplication,
   applicationBody,
   serverFieldErrors,
+  FIELD_LABELS,
 };

@@ -1,9 +1,14 @@
 // The help form: whom it is for, the subject's details, region, help types, description,
-// consent and photos. Rules live in utils/validate.js; the API in services/.
+// consent and photos. Rules live in utils/validate.js; the API in services/. The form is kept
+// as a draft on the device until the server has it (WeChat may kill the page meanwhile).
 
+const config = require('../../config');
 const applications = require('../../services/applications');
+const me = require('../../services/me');
 const regions = require('../../services/regions');
-const { createKeyKeeper, newIdempotencyKey } = require('../../utils/idempotency');
+const drafts = require('../../utils/drafts');
+const subscribe = require('../../utils/subscribe');
+const { newIdempotencyKey } = require('../../utils/idempotency');
 const { RegionCascade } = require('../../utils/region-picker');
 const { HELP_TYPE_LABELS, RELATION_LABELS } = require('../../utils/format');
 const { emptyForm, validateApplication, applicationBody, serverFieldErrors } = require('../../utils/validate');
@@ -14,12 +19,10 @@ const RELATION_OPTIONS = ['self', 'family', 'neighbor', 'grid_worker', 'voluntee
   label: RELATION_LABELS[value],
 }));
 
-function helpTypeOptions(selected) {
-  return Object.keys(HELP_TYPE_LABELS).map((value) => ({
-    value,
-    label: HELP_TYPE_LABELS[value],
-    checked: selected.includes(value),
-  }));
+const HELP_TYPE_OPTIONS = Object.keys(HELP_TYPE_LABELS).map((value) => ({ value, label: HELP_TYPE_LABELS[value] }));
+
+function draftName(relation) {
+  return relation === 'self' ? 'apply.self' : 'apply.other';
 }
 
 Page({
@@ -28,46 +31,96 @@ Page({
     relationIndex: 0,
     form: emptyForm('self'),
     errors: {},
-    helpTypes: helpTypeOptions([]),
-    regionRange: [[], [], []],
-    regionValue: [0, 0, 0],
-    regionReady: false,
+    helpTypeOptions: HELP_TYPE_OPTIONS,
+    regionRange: [[]],
+    regionValue: [0],
+    regionState: 'loading', // loading | ready | error
     photos: [],
     maxPhotos: applications.MAX_ATTACHMENTS,
     showPrivacy: false,
+    noticeVersion: '',
     submitting: false,
+    restored: false,
+    phoneMasked: '',
   },
 
   onLoad(query) {
     const relation = RELATION_OPTIONS.some((o) => o.value === query.relation) ? query.relation : 'self';
-    this.keys = createKeyKeeper();
-    this.photoKeys = {};
+    this.draftName = draftName(relation);
     this.cascade = new RegionCascade(regions.children);
+    const draft = drafts.load(this.draftName);
+    // The key travels with the draft: submitting again after a lost answer files nothing twice.
+    this.idempotencyKey = (draft && draft.idempotencyKey) || newIdempotencyKey();
+    this.submittedBody = draft && draft.body ? JSON.stringify(draft.body) : null;
+    const form = draft ? { ...emptyForm(relation), ...draft.form } : emptyForm(relation);
     this.setData({
-      relationIndex: RELATION_OPTIONS.findIndex((o) => o.value === relation),
-      form: emptyForm(relation),
+      relationIndex: Math.max(0, RELATION_OPTIONS.findIndex((o) => o.value === form.relation)),
+      form,
+      photos: draft && draft.photos ? draft.photos : [],
+      restored: Boolean(draft),
     });
     wx.setNavigationBarTitle({ title: relation === 'self' ? '本人求助' : '代他人求助' });
     this.loadRegions();
+    this.loadNotice();
+    this.templateIds = [];
+    subscribe.loadTemplateIds(me).then((ids) => {
+      this.templateIds = ids;
+    });
+  },
+
+  onHide() {
+    this.saveDraft();
+  },
+
+  onUnload() {
+    if (!this.done) this.saveDraft();
+  },
+
+  saveDraft() {
+    drafts.save(this.draftName, this.data.form, {
+      idempotencyKey: this.idempotencyKey,
+      photos: this.data.photos,
+      body: this.submittedBody ? JSON.parse(this.submittedBody) : null,
+    });
+  },
+
+  discardDraft() {
+    drafts.clear(this.draftName);
+    this.idempotencyKey = newIdempotencyKey();
+    this.submittedBody = null;
+    this.setData({ form: emptyForm(this.data.form.relation), photos: [], errors: {}, restored: false, phoneMasked: '' });
   },
 
   async loadRegions() {
+    this.setData({ regionState: 'loading' });
     try {
-      const view = await this.cascade.init();
-      this.setData({ regionRange: view.range, regionValue: view.value, regionReady: true });
+      // A saved community opens where it was; otherwise the picker opens on our district.
+      const view = await this.cascade.init(this.data.form.regionCode || config.HOME_REGION_CODE);
+      this.setData({ regionRange: view.range, regionValue: view.value, regionState: 'ready' });
     } catch (e) {
-      // The request layer showed the error; the picker stays empty until the next try.
+      this.setData({ regionState: 'error' });
+    }
+  },
+
+  async loadNotice() {
+    try {
+      const notice = await me.privacyNotice();
+      this.setData({ noticeVersion: notice.version, noticeText: notice.text });
+    } catch (e) {
+      // The built-in summary below stays; the server applies its current version.
     }
   },
 
   onRelationChange(e) {
     const index = Number(e.detail.value);
     this.setData({ relationIndex: index, 'form.relation': RELATION_OPTIONS[index].value, 'errors.idNumber': '' });
+    this.saveDraft();
   },
 
   onInput(e) {
     const field = e.currentTarget.dataset.field;
-    this.setData({ [`form.${field}`]: e.detail.value, [`errors.${field}`]: '' });
+    this.setData({ [`form.${field}`]: e.detail.value, [`errors.${field}`]: '', 'errors._form': '' });
+    this.saveDraft();
   },
 
   async onRegionColumnChange(e) {
@@ -75,7 +128,7 @@ Page({
       const view = await this.cascade.changeColumn(e.detail.column, e.detail.value);
       this.setData({ regionRange: view.range, regionValue: view.value });
     } catch (err) {
-      // shown by the request layer
+      this.setData({ regionState: 'error' });
     }
   },
 
@@ -91,19 +144,40 @@ Page({
       'form.regionName': region.fullName,
       'errors.regionCode': '',
     });
+    this.saveDraft();
   },
 
   onHelpTypesChange(e) {
-    const selected = e.detail.value;
-    this.setData({ 'form.helpTypes': selected, helpTypes: helpTypeOptions(selected), 'errors.helpTypes': '' });
+    this.setData({ 'form.helpTypes': e.detail.value, 'errors.helpTypes': '' });
+    this.saveDraft();
   },
 
   onConsentChange(e) {
-    this.setData({ 'form.consent': e.detail.value.length > 0, 'errors.consent': '' });
+    const value = e.detail.value;
+    const checked = Array.isArray(value) ? value.length > 0 : Boolean(e.detail.checked);
+    this.setData({ 'form.consent': checked, 'errors.consent': '' });
+    this.saveDraft();
   },
 
   togglePrivacy() {
     this.setData({ showPrivacy: !this.data.showPrivacy });
+  },
+
+  /** getPhoneNumber: the phone verified by WeChat; typing by hand stays possible. */
+  async onGetPhoneNumber(e) {
+    const code = e.detail && e.detail.code;
+    if (!code) {
+      wx.showToast({ title: '未授权手机号，可直接填写', icon: 'none' });
+      return;
+    }
+    try {
+      const phone = await me.verifiedPhone(code);
+      const field = this.data.form.relation === 'self' ? 'phone' : 'reporterPhone';
+      this.setData({ [`form.${field}`]: phone.phone, [`errors.${field}`]: '', phoneMasked: phone.masked });
+      this.saveDraft();
+    } catch (error) {
+      wx.showToast({ title: error.message, icon: 'none' });
+    }
   },
 
   choosePhotos() {
@@ -119,8 +193,15 @@ Page({
         if (files.length < res.tempFiles.length) {
           wx.showToast({ title: '超过 10 MB 的照片未添加', icon: 'none' });
         }
-        const photos = this.data.photos.concat(files.map((f) => ({ path: f.tempFilePath, size: f.size })));
+        const photos = this.data.photos.concat(
+          files.map((f) => ({ path: f.tempFilePath, size: f.size, key: newIdempotencyKey() })),
+        );
         this.setData({ photos });
+        this.saveDraft();
+      },
+      fail: (err) => {
+        if (err && /cancel/.test(err.errMsg || '')) return;
+        wx.showToast({ title: '无法选择照片，请检查相册和相机权限', icon: 'none', duration: 3000 });
       },
     });
   },
@@ -129,11 +210,20 @@ Page({
     const photos = this.data.photos.slice();
     photos.splice(Number(e.currentTarget.dataset.index), 1);
     this.setData({ photos });
+    this.saveDraft();
   },
 
   previewPhoto(e) {
     const urls = this.data.photos.map((p) => p.path);
     wx.previewImage({ urls, current: urls[Number(e.currentTarget.dataset.index)] });
+  },
+
+  /** The key for this body: kept while the body is unchanged (a retry), new when it changed. */
+  keyFor(body) {
+    const text = JSON.stringify(body);
+    if (this.submittedBody !== null && this.submittedBody !== text) this.idempotencyKey = newIdempotencyKey();
+    this.submittedBody = text;
+    return this.idempotencyKey;
   },
 
   async submit() {
@@ -144,20 +234,28 @@ Page({
       wx.showToast({ title: errors[Object.keys(errors)[0]], icon: 'none' });
       return;
     }
-    const body = applicationBody(this.data.form);
+    // From the tap itself: WeChat shows the subscription pop-up only in answer to a tap.
+    const subscribed = subscribe.ask(this.templateIds, me);
+    const body = applicationBody(this.data.form, this.data.noticeVersion);
+    const key = this.keyFor(body);
+    this.saveDraft();
     this.setData({ submitting: true });
     wx.showLoading({ title: '正在提交', mask: true });
     let created;
     try {
-      created = await applications.submit(body, this.keys.keyFor(body), { silent: true });
+      created = await applications.submit(body, key, { silent: true });
     } catch (error) {
       wx.hideLoading();
-      this.setData({ submitting: false, errors: serverFieldErrors(error.errors) });
-      wx.showToast({ title: error.message, icon: 'none', duration: 3000 });
+      const fieldErrors = serverFieldErrors(error.errors);
+      this.setData({ submitting: false, errors: fieldErrors });
+      wx.showToast({ title: Object.keys(fieldErrors).length ? '请按提示修改后再提交' : error.message, icon: 'none', duration: 3000 });
       return;
     }
     const failed = await this.uploadPhotos(created.id);
+    await subscribed;
     wx.hideLoading();
+    this.done = true;
+    drafts.clear(this.draftName);
     this.setData({ submitting: false });
     if (failed > 0) {
       wx.showToast({ title: `${failed} 张照片未上传，可在详情页补充`, icon: 'none', duration: 3000 });
@@ -167,13 +265,12 @@ Page({
     wx.redirectTo({ url: `/pages/detail/detail?id=${created.id}` });
   },
 
-  /** Upload the chosen photos one by one; returns how many failed. */
+  /** Upload the chosen photos one by one, each with its own key; returns how many failed. */
   async uploadPhotos(applicationId) {
     let failed = 0;
     for (const photo of this.data.photos) {
-      if (!this.photoKeys[photo.path]) this.photoKeys[photo.path] = newIdempotencyKey();
       try {
-        await applications.uploadAttachment(applicationId, photo.path, this.photoKeys[photo.path], { silent: true });
+        await applications.uploadAttachment(applicationId, photo.path, photo.key || newIdempotencyKey(), { silent: true });
       } catch (e) {
         failed += 1;
       }

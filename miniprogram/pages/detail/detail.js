@@ -1,8 +1,11 @@
-// One application as its submitter sees it: reference, status timeline, details; withdraw it
-// before a decision, or add photos while it is open.
+// One application as its submitter sees it: reference, status timeline, details and the photos
+// they sent; withdraw it before a decision, add photos while it is open (no more than the nine
+// allowed), and ask for progress messages (订阅消息). Loading and failure are said in place.
 
 const applications = require('../../services/applications');
+const me = require('../../services/me');
 const fmt = require('../../utils/format');
+const subscribe = require('../../utils/subscribe');
 const { newIdempotencyKey } = require('../../utils/idempotency');
 
 const WITHDRAWABLE = ['submitted', 'accepted', 'investigating'];
@@ -31,10 +34,26 @@ function view(application) {
 }
 
 Page({
-  data: { application: null, timeline: [], uploading: false },
+  data: {
+    state: 'loading', // loading | ready | error
+    error: '',
+    application: null,
+    timeline: [],
+    photos: [], // [{id, isPdf, path (once downloaded)}]
+    photosState: 'loading',
+    uploading: false,
+    maxPhotos: applications.MAX_ATTACHMENTS,
+    subscribed: false,
+    canSubscribe: false,
+  },
 
   onLoad(query) {
     this.id = query.id;
+    this.templateIds = [];
+    subscribe.loadTemplateIds(me).then((ids) => {
+      this.templateIds = ids;
+      this.setData({ canSubscribe: ids.length > 0 });
+    });
     this.load();
   },
 
@@ -43,16 +62,63 @@ Page({
   },
 
   async load() {
+    if (!this.data.application) this.setData({ state: 'loading' });
     try {
       const application = await applications.get(this.id);
-      this.setData({ application: view(application), timeline: fmt.timelineView(application.timeline) });
+      this.setData({ state: 'ready', application: view(application), timeline: fmt.timelineView(application.timeline) });
     } catch (e) {
-      // The request layer showed the error (404 for a record that is not the caller's).
+      if (!this.data.application) this.setData({ state: 'error', error: e.message || '加载失败' });
+      return;
+    }
+    await this.loadPhotos();
+  },
+
+  retry() {
+    this.load();
+  },
+
+  async loadPhotos() {
+    this.setData({ photosState: 'loading' });
+    try {
+      const list = await applications.attachments(this.id);
+      const photos = list.map((a) => ({ id: a.id, isPdf: a.content_type === 'application/pdf', path: '' }));
+      this.setData({ photos, photosState: 'ready' });
+      // Thumbnails: each downloaded with the resident's token (the image tag cannot send it).
+      for (let i = 0; i < photos.length; i += 1) {
+        if (photos[i].isPdf) continue;
+        try {
+          const path = await applications.downloadAttachment(this.id, photos[i].id);
+          this.setData({ [`photos[${i}].path`]: path });
+        } catch (e) {
+          // That one stays a placeholder; tapping it tries again.
+        }
+      }
+    } catch (e) {
+      this.setData({ photosState: 'error' });
+    }
+  },
+
+  async openPhoto(e) {
+    const index = Number(e.currentTarget.dataset.index);
+    const photo = this.data.photos[index];
+    try {
+      const path = photo.path || (await applications.downloadAttachment(this.id, photo.id));
+      if (photo.isPdf) wx.openDocument({ filePath: path, fileType: 'pdf' });
+      else wx.previewImage({ urls: this.data.photos.filter((p) => p.path).map((p) => p.path).concat(photo.path ? [] : [path]), current: path });
+    } catch (err) {
+      wx.showToast({ title: err.message || '打开失败', icon: 'none' });
     }
   },
 
   copyReference() {
     wx.setClipboardData({ data: this.data.application.reference });
+  },
+
+  subscribeUpdates() {
+    subscribe.ask(this.templateIds, me).then((accepted) => {
+      this.setData({ subscribed: accepted.length > 0 });
+      wx.showToast({ title: accepted.length ? '办理进度将通过微信通知您' : '未开启通知', icon: 'none' });
+    });
   },
 
   withdraw() {
@@ -62,7 +128,7 @@ Page({
       editable: true,
       placeholderText: '撤回原因（可不填）',
       confirmText: '撤回',
-      confirmColor: '#c0392b',
+      confirmColor: '#a61b1b',
       success: async (res) => {
         if (!res.confirm) return;
         try {
@@ -77,25 +143,37 @@ Page({
   },
 
   addPhotos() {
+    // Only as many as the nine allowed still leave room for (no blind uploads into a 409).
+    const room = applications.MAX_ATTACHMENTS - this.data.photos.length;
+    if (room <= 0) {
+      wx.showToast({ title: `最多 ${applications.MAX_ATTACHMENTS} 张，已满`, icon: 'none' });
+      return;
+    }
     wx.chooseMedia({
-      count: applications.MAX_ATTACHMENTS,
+      count: room,
       mediaType: ['image'],
       sizeType: ['compressed'],
       sourceType: ['album', 'camera'],
       success: async (res) => {
         const files = res.tempFiles.filter((f) => f.size <= applications.MAX_ATTACHMENT_BYTES);
+        if (files.length < res.tempFiles.length) wx.showToast({ title: '超过 10 MB 的照片未上传', icon: 'none' });
         this.setData({ uploading: true });
         let done = 0;
-        for (const file of files) {
+        for (const file of files.slice(0, room)) {
           try {
             await applications.uploadAttachment(this.id, file.tempFilePath, newIdempotencyKey());
             done += 1;
           } catch (e) {
-            break; // the request layer showed why (too many, too large, wrong type)
+            break; // the request layer showed why (too large, wrong type)
           }
         }
         this.setData({ uploading: false });
         if (done) wx.showToast({ title: `已上传 ${done} 张`, icon: 'success' });
+        this.loadPhotos();
+      },
+      fail: (err) => {
+        if (err && /cancel/.test(err.errMsg || '')) return;
+        wx.showToast({ title: '无法选择照片，请检查相册和相机权限', icon: 'none', duration: 3000 });
       },
     });
   },

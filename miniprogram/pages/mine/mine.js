@@ -4,7 +4,7 @@ const applications = require('../../services/applications');
 const { applicationSummary } = require('../../utils/format');
 
 Page({
-  data: { items: [], nextCursor: null, loading: false, loaded: false },
+  data: { items: [], nextCursor: null, loading: false, loaded: false, error: '' },
 
   onShow() {
     this.reload();
@@ -23,7 +23,7 @@ Page({
   },
 
   async load(cursor) {
-    this.setData({ loading: true });
+    this.setData({ loading: true, error: '' });
     try {
       const page = await applications.mine({ cursor });
       const items = page.items.map(applicationSummary);
@@ -32,10 +32,16 @@ Page({
         nextCursor: page.next_cursor,
       });
     } catch (e) {
-      // The request layer showed the error.
-    } finally {
-      this.setData({ loading: false, loaded: true });
+      // Said in place with a retry: a failed load must never read as "no applications"
+      // (a resident would submit a second time). Only a successful load is "loaded".
+      this.setData({ error: e.message || '加载失败', loading: false });
+      return;
     }
+    this.setData({ loading: false, loaded: true });
+  },
+
+  retry() {
+    this.load(this.data.items.length ? this.data.nextCursor : null);
   },
 
   open(e) {

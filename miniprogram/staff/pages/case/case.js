@@ -6,6 +6,10 @@ const staff = require('../../../services/staff');
 const fmt = require('../../../utils/format');
 const { availableActions, transitionBody } = require('../../../utils/transitions');
 
+// Who may assign (cases:assign) and when (app/intake: ASSIGNABLE).
+const ASSIGNERS = ['street_officer', 'district_officer'];
+const ASSIGNABLE = ['submitted', 'accepted', 'investigating'];
+
 const CATEGORIES = Object.keys(fmt.CATEGORY_LABELS).map((value) => ({ value, label: fmt.CATEGORY_LABELS[value] }));
 
 function caseView(detail) {
@@ -72,10 +76,24 @@ Page({
     categoryIndex: -1,
     monthlyAmount: '',
     working: false,
+    loadState: 'loading', // loading | ready | error
+    loadError: '',
+    canAssign: false,
+    assigning: false,
+    assignees: [],
+    assigneeIndex: -1,
+    newNote: '',
+    revealing: false,
+    revealReason: '',
+    revealed: null,
   },
 
   onLoad(query) {
     this.id = query.id;
+    this.load();
+  },
+
+  retry() {
     this.load();
   },
 
@@ -84,21 +102,118 @@ Page({
   },
 
   async load() {
+    if (!this.data.detail) this.setData({ loadState: 'loading' });
     try {
       this.show(await staff.getCase(this.id));
     } catch (e) {
-      // The request layer showed the error (404 outside the jurisdiction).
+      // Said in place with a retry (404 outside the jurisdiction).
+      if (!this.data.detail) this.setData({ loadState: 'error', loadError: e.message || '加载失败' });
     }
   },
 
   show(detail) {
+    const user = auth.currentUser('staff');
     this.setData({
       detail: caseView(detail),
       events: eventsView(detail.events),
       attachments: attachmentsView(detail.attachments),
-      actions: availableActions(detail, auth.currentUser()),
+      actions: availableActions(detail, user),
+      canAssign: ASSIGNERS.includes(user && user.role) && ASSIGNABLE.includes(detail.status),
       pending: null,
+      loadState: 'ready',
     });
+  },
+
+  // ---- assign (分派): the list is whom the server accepts ----
+
+  async startAssign() {
+    this.setData({ assigning: true, assignees: [], assigneeIndex: -1 });
+    try {
+      const list = await staff.assignees(this.id);
+      this.setData({ assignees: list.map((a) => ({ id: a.id, label: `${a.display_name}（${fmt.roleLabel(a.role)}）` })) });
+    } catch (e) {
+      this.setData({ assigning: false });
+      wx.showToast({ title: e.message, icon: 'none' });
+    }
+  },
+
+  onAssigneeChange(e) {
+    this.setData({ assigneeIndex: Number(e.detail.value) });
+  },
+
+  cancelAssign() {
+    this.setData({ assigning: false });
+  },
+
+  async confirmAssign() {
+    const chosen = this.data.assignees[this.data.assigneeIndex];
+    if (!chosen) {
+      wx.showToast({ title: '请选择承办人', icon: 'none' });
+      return;
+    }
+    this.setData({ working: true });
+    try {
+      this.show(await staff.assign(this.id, chosen.id, ''));
+      this.setData({ assigning: false });
+      wx.showToast({ title: '已分派', icon: 'success' });
+    } catch (err) {
+      // shown by the request layer
+    } finally {
+      this.setData({ working: false });
+    }
+  },
+
+  // ---- internal notes ----
+
+  async addNote() {
+    const note = this.data.newNote.trim();
+    if (!note) {
+      wx.showToast({ title: '请填写备注', icon: 'none' });
+      return;
+    }
+    this.setData({ working: true });
+    try {
+      this.show(await staff.addNote(this.id, note));
+      this.setData({ newNote: '' });
+    } catch (err) {
+      // shown by the request layer
+    } finally {
+      this.setData({ working: false });
+    }
+  },
+
+  // ---- reveal (查看完整信息, audited with a reason) ----
+
+  startReveal() {
+    this.setData({ revealing: true, revealReason: '' });
+  },
+
+  cancelReveal() {
+    this.setData({ revealing: false });
+  },
+
+  async confirmReveal() {
+    const reason = this.data.revealReason.trim();
+    if (reason.length < 2) {
+      wx.showToast({ title: '请填写查看原因（会被记录）', icon: 'none' });
+      return;
+    }
+    try {
+      const revealed = await staff.reveal(this.id, reason);
+      this.setData({ revealing: false, revealed: { idNumber: revealed.id_number || '未填写', phone: revealed.phone || '未填写' } });
+    } catch (err) {
+      wx.showToast({ title: err.message, icon: 'none' });
+    }
+  },
+
+  hideRevealed() {
+    this.setData({ revealed: null });
+  },
+
+  callSubject() {
+    if (this.data.revealed && /^[0-9-]+$/.test(this.data.revealed.phone)) {
+      wx.makePhoneCall({ phoneNumber: this.data.revealed.phone, fail: () => {} });
+    }
   },
 
   startAction(e) {

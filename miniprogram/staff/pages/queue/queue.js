@@ -21,6 +21,7 @@ Page({
     nextCursor: null,
     loading: false,
     loaded: false,
+    error: '',
     user: null,
   },
 
@@ -55,13 +56,14 @@ Page({
   },
 
   async load(cursor) {
-    this.setData({ loading: true });
+    this.setData({ loading: true, error: '' });
     try {
       const page = await staff.queue(this.filters(), { cursor });
       const items = page.items.map(applicationSummary);
       this.setData({ items: cursor ? this.data.items.concat(items) : items, nextCursor: page.next_cursor });
     } catch (e) {
-      // The request layer showed the error.
+      // Said in place with a retry: a failed load never reads as an empty queue.
+      this.setData({ error: e.message || '加载失败' });
     } finally {
       this.setData({ loading: false, loaded: true });
     }
@@ -89,8 +91,12 @@ Page({
     wx.navigateTo({ url: `/staff/pages/case/case?id=${e.currentTarget.dataset.id}` });
   },
 
+  retry() {
+    this.load(null);
+  },
+
   logout() {
-    auth.logout();
+    auth.logout('staff');
     wx.reLaunch({ url: '/pages/index/index' });
   },
 });

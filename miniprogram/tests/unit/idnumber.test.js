@@ -1,7 +1,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 
-const { checkDigit, validateIdNumber, isValidIdNumber, birthDate, sex } = require('../utils/idnumber');
+const { checkDigit, validateIdNumber, isValidIdNumber, birthDate, sex } = require('../../utils/idnumber');
 const samples = require('./fixtures/id-numbers.json');
 
 const TODAY = new Date(2026, 10, 29);

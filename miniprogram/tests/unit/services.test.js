@@ -2,11 +2,11 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 
 const { installFakeWx, tokenPair } = require('./fake-wx');
-const api = require('../api/request');
-const auth = require('../services/auth');
-const applications = require('../services/applications');
-const regions = require('../services/regions');
-const staff = require('../services/staff');
+const api = require('../../api/request');
+const auth = require('../../services/auth');
+const applications = require('../../services/applications');
+const regions = require('../../services/regions');
+const staff = require('../../services/staff');
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -33,11 +33,26 @@ test('a resident without a session is signed in with WeChat before the first cal
   assert.equal(auth.isStaff(), false);
 });
 
-test('a staff session on the phone is replaced by a resident one for the resident pages', async () => {
+test('a staff member asking for help as a resident keeps the staff session', async () => {
   const wx = installFakeWx((call) => (call.path === '/auth/wechat/login' ? ok(tokenPair('r', 'resident')) : ok({})));
   api.saveSession(tokenPair('s', 'street_officer', 9));
   await applications.get(3);
   assert.deepEqual(wx.calls.map((c) => c.path), ['/auth/wechat/login', '/applications/3']);
+  assert.equal(wx.calls[1].header.Authorization, 'Bearer access-r');
+  assert.equal(auth.staffSession().accessToken, 'access-s');
+  assert.equal(auth.isStaff(), true);
+});
+
+test('staff bind their WeChat with username and password, then sign in with WeChat alone', async () => {
+  const wx = installFakeWx((call) => ok(tokenPair('s', 'community_worker', 5)));
+  await auth.bindStaffWeChat(' wang ', 'pw');
+  assert.equal(wx.calls[0].path, '/auth/staff/wechat/bind');
+  assert.deepEqual(wx.calls[0].data, { username: 'wang', password: 'pw', code: 'code-1' });
+  auth.logout('staff');
+  await auth.loginStaffWithWeChat();
+  assert.equal(wx.calls[1].path, '/auth/staff/wechat/login');
+  assert.deepEqual(wx.calls[1].data, { code: 'code-2' });
+  assert.equal(auth.staffSession().user.role, 'community_worker');
 });
 
 test('submit posts the body with the Idempotency-Key it is given', async () => {

@@ -1,7 +1,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 
-const fmt = require('../utils/format');
+const fmt = require('../../utils/format');
 
 test('ID numbers are masked like the server: first 6, last 4', () => {
   assert.equal(fmt.maskIdNumber('51011519800101123X'), '510115********123X');

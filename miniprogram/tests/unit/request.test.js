@@ -2,7 +2,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 
 const { installFakeWx, tokenPair, BASE } = require('./fake-wx');
-const api = require('../api/request');
+const api = require('../../api/request');
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -43,7 +43,8 @@ test('the session is kept in storage and cleared', () => {
   assert.equal(session.refreshToken, 'refresh-s');
   assert.deepEqual(session.user, { id: 7, role: 'street_officer' });
   assert.ok(session.expiresAt > Date.now());
-  assert.ok(wx.storage.has(api.SESSION_KEY));
+  assert.ok(wx.storage.has(api.SESSION_KEYS.staff));
+  assert.ok(!wx.storage.has(api.SESSION_KEYS.resident), 'a staff pair goes to the staff slot');
   api.clearSession();
   assert.equal(api.getSession(), null);
 });
@@ -108,7 +109,8 @@ test('a staff session whose refresh is refused is cleared and handed to the expi
   await assert.rejects(api.request({ path: '/staff/applications', silent: true }), { statusCode: 401 });
   assert.deepEqual(
     wx.calls.map((c) => c.path),
-    ['/staff/applications', '/auth/refresh'],
+    ['/staff/applications', '/auth/refresh', '/auth/staff/wechat/login'],
+    'a refused refresh tries the bound WeChat before giving up',
   );
   assert.equal(api.getSession(), null);
   assert.deepEqual(expired, ['community_worker']);
@@ -303,4 +305,85 @@ test('a refused WeChat login rejects with the server error', async () => {
   installFakeWx(() => ({ statusCode: 502, data: { code: 'wechat_unavailable', message: '微信服务暂不可用' } }));
   await assert.rejects(api.loginWithWeChat(), { code: 'wechat_unavailable' });
   assert.equal(api.getSession(), null);
+});
+
+test('staff and resident sessions are kept apart and each request uses its own', async () => {
+  const wx = installFakeWx(() => ({ statusCode: 200, data: {} }));
+  api.saveSession(tokenPair('s', 'street_officer', 5));
+  api.saveSession(tokenPair('r', 'resident', 6));
+  assert.equal(api.getSession('staff').accessToken, 'access-s');
+  assert.equal(api.getSession('resident').accessToken, 'access-r');
+  await api.request({ path: '/staff/applications' });
+  await api.request({ path: '/applications/mine' });
+  await api.request({ path: '/me', as: 'staff' });
+  assert.deepEqual(
+    wx.calls.map((c) => c.header.Authorization),
+    ['Bearer access-s', 'Bearer access-r', 'Bearer access-s'],
+  );
+  api.clearSession('resident');
+  assert.equal(api.getSession('staff').accessToken, 'access-s', 'signing out one leaves the other');
+});
+
+test('a session stored in the old single slot moves to its own slot', () => {
+  const wx = installFakeWx();
+  wx.setStorageSync(api.LEGACY_SESSION_KEY, { accessToken: 'old', refreshToken: 'r', user: { id: 3, role: 'community_worker' } });
+  assert.equal(api.getSession('staff').accessToken, 'old');
+  assert.ok(!wx.storage.has(api.LEGACY_SESSION_KEY));
+  assert.equal(api.getSession('resident'), null);
+});
+
+test('a staff session whose refresh is refused signs in again with the bound WeChat', async () => {
+  const expired = [];
+  api.setSessionExpiredHandler((role) => expired.push(role));
+  const wx = signIn(
+    installFakeWx((call) => {
+      if (call.path === '/auth/refresh') return { statusCode: 401, data: { code: 'invalid_refresh_token', message: 'x' } };
+      if (call.path === '/auth/staff/wechat/login') return { statusCode: 200, data: tokenPair('w', 'community_worker', 5) };
+      if (call.header.Authorization === 'Bearer access-w') return { statusCode: 200, data: { items: [] } };
+      return { statusCode: 401, data: { code: 'token_expired', message: 'x' } };
+    }),
+    's',
+    'community_worker',
+    5,
+  );
+  assert.deepEqual(await api.request({ path: '/staff/applications' }), { items: [] });
+  assert.deepEqual(wx.calls[2].data, { code: 'code-1' });
+  assert.equal(api.getSession('staff').accessToken, 'access-w');
+  assert.deepEqual(expired, []);
+});
+
+test('a refresh that cannot reach the server keeps the session (staff offline on a visit)', async () => {
+  const expired = [];
+  api.setSessionExpiredHandler((role) => expired.push(role));
+  let online = false;
+  signIn(
+    installFakeWx((call) => {
+      if (!online) return { fail: 'offline' };
+      if (call.path === '/auth/refresh') return { statusCode: 200, data: tokenPair('n', 'community_worker', 5) };
+      return call.header.Authorization === 'Bearer access-n' ? { statusCode: 200, data: 'ok' } : { statusCode: 401, data: { code: 'token_expired', message: 'x' } };
+    }),
+    's',
+    'community_worker',
+    5,
+  );
+  // The request itself fails first: offline.
+  await assert.rejects(api.request({ path: '/staff/applications', silent: true }), { code: 'network_error' });
+  online = true;
+  // Token expired meanwhile, refresh works once the network is back.
+  assert.equal(await api.request({ path: '/staff/applications', silent: true }), 'ok');
+  assert.deepEqual(expired, []);
+});
+
+test('an offline refresh after a 401 leaves the staff session in place', async () => {
+  const expired = [];
+  api.setSessionExpiredHandler((role) => expired.push(role));
+  signIn(
+    installFakeWx((call) => (call.path === '/auth/refresh' ? { fail: 'offline' } : { statusCode: 401, data: { code: 'token_expired', message: 'x' } })),
+    's',
+    'community_worker',
+    5,
+  );
+  await assert.rejects(api.request({ path: '/staff/applications', silent: true }), { statusCode: 401 });
+  assert.equal(api.getSession('staff').accessToken, 'access-s');
+  assert.deepEqual(expired, []);
 });

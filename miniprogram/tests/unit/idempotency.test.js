@@ -1,7 +1,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 
-const { newIdempotencyKey, createKeyKeeper } = require('../utils/idempotency');
+const { newIdempotencyKey, createKeyKeeper } = require('../../utils/idempotency');
 
 test('keys are random UUID v4 strings', () => {
   const keys = new Set();

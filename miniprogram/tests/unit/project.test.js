@@ -9,9 +9,10 @@ const path = require('node:path');
 
 const { installFakeWx } = require('./fake-wx');
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '..', '..');
 const PAGE_FILES = ['.js', '.json', '.wxml', '.wxss'];
-const SKIP = new Set(['node_modules', 'tests', '.git']);
+// Tooling that never ships (packOptions.ignore): npm build, jest and babel configuration.
+const SKIP = new Set(['node_modules', 'miniprogram_npm', 'tests', '.git', 'coverage', 'scripts', 'jest.config.js', 'babel.config.js']);
 
 function read(rel) {
   return fs.readFileSync(path.join(ROOT, rel), 'utf8');
@@ -23,7 +24,7 @@ function walk(dir = '') {
     const rel = path.posix.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!SKIP.has(entry.name)) found.push(...walk(rel));
-    } else {
+    } else if (!SKIP.has(entry.name)) {
       found.push(rel);
     }
   }
@@ -47,7 +48,14 @@ test('app.json: resident pages in the main package, staff pages in a subpackage'
   assert.deepEqual(appJson.pages, ['pages/index/index', 'pages/apply/apply', 'pages/mine/mine', 'pages/detail/detail']);
   const staffPackage = appJson.subpackages.find((sub) => sub.root === 'staff');
   assert.ok(staffPackage, 'a staff subpackage');
-  assert.deepEqual(staffPackage.pages, ['pages/login/login', 'pages/queue/queue', 'pages/case/case']);
+  assert.deepEqual(staffPackage.pages, [
+    'pages/login/login',
+    'pages/worklist/worklist',
+    'pages/queue/queue',
+    'pages/case/case',
+    'pages/visit/visit',
+    'pages/warning/warning',
+  ]);
   assert.equal(appJson.sitemapLocation, 'sitemap.json');
   assert.ok(fs.existsSync(path.join(ROOT, 'sitemap.json')));
 });
@@ -141,7 +149,7 @@ test('app.js registers the App', () => {
 test('components used in page WXML are declared', () => {
   const builtin = new Set([
     'view', 'text', 'button', 'input', 'textarea', 'picker', 'checkbox', 'checkbox-group', 'label',
-    'image', 'switch', 'block', 'scroll-view', 'navigator', 'radio', 'radio-group', 'icon',
+    'image', 'switch', 'block', 'scroll-view', 'navigator', 'radio', 'radio-group', 'icon', 'page-meta',
   ]);
   for (const page of [...pages, ...components]) {
     const own = JSON.parse(read(`${page}.json`)).usingComponents || {};
@@ -180,7 +188,7 @@ test('the API base URL is set in config.js alone', () => {
   for (const file of walk().filter((f) => f.endsWith('.js') && f !== 'config.js')) {
     assert.doesNotMatch(read(file), /https?:\/\//, `${file} names a URL`);
   }
-  const config = require('../config');
+  const config = require('../../config');
   assert.equal(config.resolveApiBase('develop'), 'http://127.0.0.1:8000/api/v1');
   assert.match(config.resolveApiBase('release'), /^https:\/\/.+\/api\/v1$/);
   assert.equal(config.resolveApiBase('unknown'), config.resolveApiBase('develop'));

@@ -7,7 +7,7 @@ const {
   applicationBody,
   serverFieldErrors,
   PHONE_PATTERN,
-} = require('../utils/validate');
+} = require('../../utils/validate');
 
 const TODAY = new Date(2026, 10, 29);
 
@@ -37,7 +37,10 @@ test('an empty form lists every required field', () => {
 
 test('relation self needs an ID number; reporting someone else does not', () => {
   assert.equal(validateApplication(filled({ idNumber: '' }), TODAY).errors.idNumber, '本人申请须填写身份证号');
-  assert.deepEqual(validateApplication(filled({ relation: 'neighbor', idNumber: '' }), TODAY).errors, {});
+  assert.deepEqual(
+    validateApplication(filled({ relation: 'neighbor', idNumber: '', reporterPhone: '13900001111' }), TODAY).errors,
+    {},
+  );
   assert.equal(
     validateApplication(filled({ relation: 'neighbor', idNumber: '110105194912310021' }), TODAY).errors.idNumber,
     '身份证号校验位不正确',
@@ -133,7 +136,38 @@ test("the server's 422 field errors map onto the form", () => {
       { field: 'help_types.0', message: 'Input should be ...' },
       { field: 'unknown', message: 'x' },
     ]),
-    { idNumber: '身份证号校验位不正确', regionCode: 'must be a community or village', helpTypes: 'Input should be ...' },
+    {
+      idNumber: '身份证号校验位不正确',
+      regionCode: '所在社区或村填写有误，请检查',
+      helpTypes: '求助类型填写有误，请检查',
+      _form: '此项填写有误，请检查',
+    },
   );
   assert.deepEqual(serverFieldErrors(undefined), {});
+});
+
+test('server errors always read in Chinese, by type, and model-level ones find their field', () => {
+  assert.deepEqual(
+    serverFieldErrors([
+      { field: 'subject.phone', type: 'string_pattern_mismatch', message: "String should match pattern '^1[3-9]'" },
+      { field: 'subject.household_size', type: 'less_than_equal', message: 'Input should be less than or equal to 30' },
+      { field: '', type: 'value_error', message: 'Value error, 本人申请须填写身份证号（subject.id_number）' },
+      { field: '', type: 'value_error', message: 'Value error, 另一个问题' },
+    ]),
+    {
+      phone: '联系电话格式不正确',
+      householdSize: '家庭人口不在允许的范围内',
+      idNumber: '本人申请须填写身份证号',
+      _form: '另一个问题',
+    },
+  );
+});
+
+test('a report about someone else carries the reporter phone and the notice version', () => {
+  const form = filled({ relation: 'neighbor', idNumber: '', reporterPhone: '139 0000 1111'.replace(/ /g, ''), reporterName: '李四' });
+  assert.equal(validateApplication({ ...form, reporterPhone: '' }, TODAY).errors.reporterPhone, '请留下您的联系电话，方便工作人员回电');
+  const body = applicationBody(form, '2026-11');
+  assert.deepEqual(body.reporter, { phone: '13900001111', name: '李四' });
+  assert.equal(body.consent_version, '2026-11');
+  assert.equal(applicationBody(filled(), null).reporter, undefined);
 });

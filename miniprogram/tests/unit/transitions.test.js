@@ -1,7 +1,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 
-const { availableActions, transitionBody } = require('../utils/transitions');
+const { availableActions, transitionBody } = require('../../utils/transitions');
 
 const actionsOf = (status, role, { assignee = null, userId = 1 } = {}) =>
   availableActions({ status, assignee_id: assignee }, { id: userId, role }).map((a) => a.action);
