@@ -6,6 +6,7 @@ from app.accounts import service
 from app.accounts.dependencies import Client, CurrentUser
 from app.accounts.repository import staff_by_id
 from app.accounts.schemas import Me, RefreshRequest, StaffLogin, TokenPair, TokenUser, WeChatLogin
+from app.accounts.scopes import ROLE_SCOPES, Role
 from app.accounts.service import IssuedTokens
 from app.accounts.wechat import WeChatClient
 from app.config import get_settings
@@ -53,5 +54,6 @@ async def me(actor: CurrentUser, session: Session) -> Me:
             kind="staff",
             region_code=actor.region_code,
             display_name=staff.display_name if staff else None,
+            scopes=sorted(ROLE_SCOPES.get(Role(actor.role), frozenset())),
         )
     return Me(id=actor.id, role=actor.role, kind=actor.kind)
