@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +74,20 @@ async def two_applications(server: Server) -> None:
             assert response.status_code == 201, response.text
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    """One server for the module (each test still starts from an empty database)."""
+    instance = Server()
+    instance.start()
+    try:
+        yield instance
+    finally:
+        instance.close()
+
+
+@pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Any]:
+    """One Chromium for the module; each login is a fresh context."""
     from playwright.async_api import async_playwright
 
     executable = chromium()
