@@ -8,6 +8,7 @@ missing build or a missing Chromium is a failure, not a skip."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import shutil
@@ -19,6 +20,7 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from tests.conftest import _empty_tables
 from tests.e2e.conftest import ROOT, Server, cli
 from tests.helpers import PASSWORD, application_body, id_number
 
@@ -72,6 +74,24 @@ async def two_applications(server: Server) -> None:
             body = application_body(subject={"name": f"王{n}", "id_number": id_number()})
             response = await http.post("/applications", json=body, headers=headers)
             assert response.status_code == 201, response.text
+
+
+@pytest.fixture(autouse=True)
+async def clean_database() -> AsyncIterator[None]:
+    """As the suite's clean-up, but the module's server keeps running between tests, its job
+    runner too: on PostgreSQL the TRUNCATE can deadlock with the runner's writes, and is then
+    simply tried again."""
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(5):
+        try:
+            await _empty_tables()
+            break
+        except DBAPIError as exc:
+            if "deadlock" not in str(exc) or attempt == 4:
+                raise
+            await asyncio.sleep(0.2)
+    yield
 
 
 @pytest.fixture(scope="module")

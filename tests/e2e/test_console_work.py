@@ -21,6 +21,7 @@ from app.kit.timeutil import local_today
 from tests.e2e.conftest import Server
 from tests.e2e.test_console import ARTIFACTS, DISTRICT, GUANGHUA, staff
 from tests.e2e.test_console import browser as browser  # one Chromium for the module
+from tests.e2e.test_console import clean_database as clean_database  # retried on deadlock
 from tests.e2e.test_console import server as server  # one server for the module
 from tests.helpers import PASSWORD, id_number
 
