@@ -19,6 +19,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts.router import router as accounts_router
+from app.admin.colleagues import router as colleagues_router
 from app.admin.router import router as admin_router
 from app.assistance.plans.router import router as plans_router
 from app.assistance.referrals.router import router as referrals_router
@@ -163,6 +164,7 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(accounts_router)
     api.include_router(admin_router)
+    api.include_router(colleagues_router)
     api.include_router(regions_router)
     api.include_router(intake_router)
     api.include_router(phone_router)

@@ -14,6 +14,7 @@ from app.accounts.schemas import (
     TokenUser,
     WeChatLogin,
 )
+from app.accounts.scopes import ROLE_SCOPES, Role
 from app.accounts.service import IssuedTokens
 from app.accounts.wechat import WeChatClient
 from app.config import get_settings
@@ -88,5 +89,6 @@ async def me(actor: CurrentUser, session: Session) -> Me:
             kind="staff",
             region_code=actor.region_code,
             display_name=staff.display_name if staff else None,
+            scopes=sorted(ROLE_SCOPES.get(Role(actor.role), frozenset())),
         )
     return Me(id=actor.id, role=actor.role, kind=actor.kind)

@@ -45,3 +45,6 @@ class Me(Schema):
     kind: str
     region_code: str | None = None
     display_name: str | None = None
+    scopes: list[str] = Field(
+        default_factory=list, description="本角色可做的事（工作台据此显示菜单）"
+    )

@@ -16,11 +16,12 @@ from pydantic import BaseModel
 from app.accounts.dependencies import RequireStatsRead
 from app.db.deps import Session
 from app.kit.params import RegionCodeQuery
-from app.stats import service, workbook
+from app.stats import referrals, service, workbook
 from app.stats.schemas import (
     ApplicationFigures,
     Overview,
     PaymentFigures,
+    ReferralFigures,
     RegistryFigures,
     WarningFigures,
 )
@@ -151,3 +152,5 @@ _period_routes("applications", service.applications, ApplicationFigures, workboo
 _period_routes("warnings", service.warnings, WarningFigures, workbook.warnings)
 # Money, goods and services the ledger records as given in the period, by kind.
 _period_routes("payments", service.payments, PaymentFigures, workbook.payments)
+# Referrals made in the period by status, and services delivered in it, by organization.
+_period_routes("referrals", referrals.referrals, ReferralFigures, workbook.referrals)

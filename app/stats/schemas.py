@@ -89,3 +89,22 @@ class KindFigures(Schema):
 
 class PaymentFigures(Period):
     by_kind: list[KindFigures]
+
+
+class OrganizationFigures(Schema):
+    organization_id: int
+    name: str
+    referrals_made: int
+    services: int
+    hours: str
+    households_served: int
+
+
+class ReferralFigures(Period):
+    referrals_made: int = Field(description="区间内发出的转介")
+    by_status: dict[str, int] = Field(description="区间内发出的转介的当前状态")
+    services: int = Field(description="服务日期在区间内的服务次数")
+    hours: str
+    households_served: int
+    referrals_served: int
+    by_organization: list[OrganizationFigures]

@@ -295,3 +295,48 @@ def payments(figures: dict[str, Any]) -> bytes:
         total=True,
     )
     return report.bytes()
+
+
+REFERRAL_STATUS = {
+    "sent": "已发出待接收",
+    "accepted": "已接收服务中",
+    "declined": "已拒绝",
+    "completed": "已结案",
+    "cancelled": "已撤回",
+}
+
+
+def referrals(figures: dict[str, Any]) -> bytes:
+    report = Report(f"{figures['region_name']}转介与服务统计表", _period(figures))
+    report.table(
+        "按服务组织",
+        ("服务组织", "发出转介（件）", "服务（次）", "服务时长（小时）", "服务户数"),
+        [
+            (
+                o["name"],
+                o["referrals_made"],
+                o["services"],
+                _amount(o["hours"]),
+                o["households_served"],
+            )
+            for o in figures["by_organization"]
+        ],
+        total=True,
+    )
+    report.table(
+        "转介状态",
+        ("状态", "件数"),
+        [(REFERRAL_STATUS.get(s, s), n) for s, n in figures["by_status"].items()],
+        total=True,
+    )
+    report.table(
+        "服务合计",
+        ("项目", "数值"),
+        [
+            ("服务次数", figures["services"]),
+            ("服务时长（小时）", _amount(figures["hours"])),
+            ("服务户数（去重）", figures["households_served"]),
+            ("得到服务的转介", figures["referrals_served"]),
+        ],
+    )
+    return report.bytes()

@@ -37,19 +37,20 @@ async function refresh(current) {
   return next
 }
 
-export async function call(path, { method = 'GET', body, raw = false, retried = false } = {}) {
+export async function call(path, { method = 'GET', body, form, raw = false, retried = false } = {}) {
   const current = session()
   const headers = { Accept: 'application/json' }
   if (current) headers.Authorization = `Bearer ${current.access_token}`
   if (body !== undefined) headers['Content-Type'] = 'application/json'
-  if (method === 'POST' && body !== undefined) headers['Idempotency-Key'] = crypto.randomUUID()
+  // A multipart body (a file): the browser sets its Content-Type with the boundary.
+  if (method === 'POST' && (body !== undefined || form !== undefined)) headers['Idempotency-Key'] = crypto.randomUUID()
   const response = await fetch(`${BASE}${path}`, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: form !== undefined ? form : body === undefined ? undefined : JSON.stringify(body),
   })
   if (response.status === 401 && current && !retried) {
-    if (await refresh(current)) return call(path, { method, body, raw, retried: true })
+    if (await refresh(current)) return call(path, { method, body, form, raw, retried: true })
     window.location.assign('/console/login')
   }
   if (!response.ok) {
@@ -78,6 +79,12 @@ export async function login(username, password) {
   const me = await call('/me')
   keep({ ...session(), me })
   return me
+}
+
+// What the signed-in staff member may do (the role's scopes, from GET /me).
+export function can(scope) {
+  const me = (session() || {}).me || {}
+  return (me.scopes || []).includes(scope)
 }
 
 export function logout() {

@@ -8,10 +8,11 @@ missing build or a missing Chromium is a failure, not a skip."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from tests.conftest import _empty_tables
 from tests.e2e.conftest import ROOT, Server, cli
 from tests.helpers import PASSWORD, application_body, id_number
 
@@ -74,8 +76,38 @@ async def two_applications(server: Server) -> None:
             assert response.status_code == 201, response.text
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
+async def clean_database() -> AsyncIterator[None]:
+    """As the suite's clean-up, but the module's server keeps running between tests, its job
+    runner too: on PostgreSQL the TRUNCATE can deadlock with the runner's writes, and is then
+    simply tried again."""
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(5):
+        try:
+            await _empty_tables()
+            break
+        except DBAPIError as exc:
+            if "deadlock" not in str(exc) or attempt == 4:
+                raise
+            await asyncio.sleep(0.2)
+    yield
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    """One server for the module (each test still starts from an empty database)."""
+    instance = Server()
+    instance.start()
+    try:
+        yield instance
+    finally:
+        instance.close()
+
+
+@pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Any]:
+    """One Chromium for the module; each login is a fresh context."""
     from playwright.async_api import async_playwright
 
     executable = chromium()
