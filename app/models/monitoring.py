@@ -71,7 +71,6 @@ class Signal(Model):
     __tablename__ = "signals"
     __table_args__ = (
         Index("ix_signals_person_source_date", "person_hash", "source", "occurred_on"),
-        Index("ix_signals_household_source", "household_id", "source"),
         Index("ix_signals_import", "import_id"),
         # The same event arriving in two files lands once.
         Index("uq_signals_row_digest", "row_digest", unique=True),

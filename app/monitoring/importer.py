@@ -1,7 +1,10 @@
 """Running one import: the file is read in blocks, each block checked and converted by a pool
-of processes, staged (COPY on PostgreSQL, executemany on SQLite) with the progress committed on
-the import row after every block, then landed in ``signals`` by one statement in one
-transaction together with the rule evaluation for the people touched. A failure lands nothing.
+of processes, and its progress committed on the import row after every block. On PostgreSQL
+each block is COPYed into a staging table and landed in ``signals`` at once, inside the one
+transaction that ends with the rule evaluation for the people touched (the database lands a
+block while the pool parses the next); on SQLite (and the plain path) the blocks are staged by
+executemany and landed by one statement at the end, in the same kind of transaction. A failure
+lands nothing.
 """
 
 from __future__ import annotations
@@ -79,6 +82,7 @@ async def _parsed_blocks(
 
 class _Progress:
     def __init__(self) -> None:
+        self.landed = False  # already in ``signals`` (PostgreSQL's block-by-block landing)
         self.rows_read = 0
         self.rejected = 0
         self.errors: list[dict[str, Any]] = []
@@ -112,25 +116,47 @@ async def _stage(
 ) -> _Progress:
     """Every row of the file checked and staged. ``fast`` (always, but in a test): a big
     file's blocks parsed by a process pool (``parallel`` None: by size) and, on PostgreSQL,
-    staged by COPY. ``fast=False``: the plain path, parsed here and staged by executemany,
-    which SQLite always takes for staging; both stage the same rows and report the same
-    errors (``tests/monitoring/test_import_paths.py``)."""
+    staged by COPY and landed block by block (:func:`_stage_and_land`). ``fast=False``: the
+    plain path, parsed here and staged by executemany, which SQLite always takes for staging;
+    both stage the same rows and report the same errors
+    (``tests/monitoring/test_import_paths.py``)."""
     copy = fast and conn.dialect.name == "postgresql"
     known = await repository.known_hash_prefixes(conn)
     layout = rows.Layout(record.source, info.trailing, local_today(), known)
+    blocks = _parsed_blocks(path, info, layout, as_copy=copy, parallel=parallel if fast else False)
+    if copy:
+        return await _stage_and_land(conn, record, blocks)
     progress = _Progress()
     await repository.create_staging(conn)
     await conn.commit()
-    blocks = _parsed_blocks(path, info, layout, as_copy=copy, parallel=parallel if fast else False)
     async for parsed in blocks:
-        if copy:
-            await repository.copy_staged(conn, parsed.records[0][0])
-        else:
-            await repository.insert_staged(conn, parsed.records)
+        await repository.insert_staged(conn, parsed.records)
         progress.add(parsed)
         # Progress is visible while the import runs: one short transaction per block.
         await repository.set_fields(conn, record.id, **progress.values())
         await conn.commit()
+    return progress
+
+
+async def _stage_and_land(
+    conn: AsyncConnection, record: MonitoringImport, blocks: AsyncIterator[rows.Parsed]
+) -> _Progress:
+    """PostgreSQL: each block COPYed into the staging table and landed in ``signals`` at once,
+    all in ``conn``'s one transaction (committed by the caller with the rules, or rolled
+    back: a failure lands nothing), so the database lands a block while the pool parses the
+    next ones. The progress is committed block by block on a second connection."""
+    progress = _Progress()
+    at = now()
+    await repository.create_staging(conn)
+    async with get_engine().connect() as reporting:
+        async for parsed in blocks:
+            await repository.copy_staged(conn, parsed.records[0][0])
+            progress.add(parsed)
+            await repository.set_fields(reporting, record.id, **progress.values())
+            await reporting.commit()
+            await repository.land(conn, record.source, record.id, at)
+            await repository.clear_staging(conn)
+    progress.landed = True
     return progress
 
 
@@ -157,7 +183,8 @@ async def run_import(
             staged = time.perf_counter()
             # One transaction: the landing, the counts, the rules over the people touched and
             # the import's final state commit together or not at all.
-            await repository.land(session, record.source, import_id, now())
+            if not progress.landed:
+                await repository.land(session, record.source, import_id, now())
             matched, unmatched = await repository.landed_counts(session, import_id)
             await repository.refresh_statistics(session, matched + unmatched)
             landed = time.perf_counter()
@@ -175,6 +202,7 @@ async def run_import(
                 **progress.values(),
             )
             await session.commit()
+            await conn.commit()  # the landing's transaction, when it began before the session
             if timings is not None:
                 timings.update(
                     parse_and_stage=staged - clock,

@@ -135,6 +135,11 @@ async def create_staging(conn: AsyncConnection) -> None:
     await conn.execute(text(f"CREATE TEMPORARY TABLE {STAGING} ({columns})"))
 
 
+async def clear_staging(conn: AsyncConnection) -> None:
+    """Empty the staging table (its block has landed), in the import's transaction."""
+    await conn.execute(text(f"TRUNCATE {STAGING}"))
+
+
 async def drop_staging(conn: AsyncConnection) -> None:
     await conn.execute(text(f"DROP TABLE IF EXISTS {STAGING}"))
 

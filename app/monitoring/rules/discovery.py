@@ -93,22 +93,11 @@ class LargeMedicalBill(Rule):
         ]
 
     def hits(self, p: Params, ctx: ScanContext) -> Select[Any]:
+        # One pass over the bills: each carries its person's total (a window sum), and the
+        # outer query keeps the people over the amount (no second read of their bills).
         where = [*signal_window("medical", months_before(ctx.on, p.months), ctx.on)]
         where.append(Signal.amount.is_not(None))
-        totals = (
-            select(Signal.person_hash.label("person_hash"), func.sum(Signal.amount).label("total"))
-            .where(*where, not_(monitored(Signal.person_hash)))
-            .where(ctx.touched_persons(Signal.person_hash))
-            .group_by(Signal.person_hash)
-            .having(cents(func.sum(Signal.amount)) > to_cents(p.amount))
-            .subquery("medical_totals")
-        )
-        summary = (
-            literal(f"未纳入监测人员近 {p.months} 个月医疗自付合计 ", String)
-            + ctx.money(totals.c.total)
-            + literal(f" 元，超过 {money_text(p.amount)} 元", String)
-        )
-        return (
+        bills = (
             select(
                 *hit(
                     **_person_subject(),
@@ -116,12 +105,26 @@ class LargeMedicalBill(Rule):
                     field="out_of_pocket",
                     value=ctx.money(Signal.amount),
                     threshold=literal(money_text(p.amount), String),
-                    summary=summary,
-                )
+                    summary=literal("", String),
+                ),
+                func.sum(Signal.amount).over(partition_by=Signal.person_hash).label("total"),
             )
-            .join_from(Signal, totals, totals.c.person_hash == Signal.person_hash)
-            .where(*where)
+            .where(*where, not_(monitored(Signal.person_hash)))
+            .where(ctx.touched_persons(Signal.person_hash))
+            .subquery("medical_bills")
         )
+        summary = (
+            literal(f"未纳入监测人员近 {p.months} 个月医疗自付合计 ", String)
+            + ctx.money(bills.c.total)
+            + literal(f" 元，超过 {money_text(p.amount)} 元", String)
+        )
+        return select(
+            *(
+                summary.label("summary") if c.name == "summary" else c
+                for c in bills.c
+                if c.name != "total"
+            )
+        ).where(cents(bills.c.total) > to_cents(p.amount))
 
 
 class NewSevereDisability(Rule):

@@ -49,6 +49,7 @@ from app.monitoring.rules.base import (
 from app.monitoring.rules.catalog import BY_CODE, RULES
 
 QUIET_DAYS = 180
+SCAN_WORK_MEM = "64MB"
 _INSERT: dict[str, Any] = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
@@ -195,6 +196,9 @@ async def run_rules(
     if dialect == "postgresql":
         # Cheap per row but costly-looking over a district: JIT would take longer than the work.
         await session.execute(select(func.set_config("jit", "off", True)))
+        # A full scan's sorts and hashes (a window over a year of medical bills, the members'
+        # keyed hashes) spill to disk at the default 4 MB; for this transaction only.
+        await session.execute(select(func.set_config("work_mem", SCAN_WORK_MEM, True)))
     opened: dict[str, int] = {}
     for rule in RULES:
         setting = settings[rule.code]

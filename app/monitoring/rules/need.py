@@ -102,6 +102,8 @@ class MedicalSpending(Rule):
         ]
 
     def hits(self, p: Params, ctx: ScanContext) -> Select[Any]:
+        # One pass over the bills: each carries its household's total (a window sum), and the
+        # outer query keeps the households over a limit (no second join for the totals).
         window = [*signal_window("medical", months_before(ctx.on, p.months), ctx.on)]
         window.append(Signal.amount.is_not(None))
         category_amount = case(
@@ -110,33 +112,13 @@ class MedicalSpending(Rule):
             (Household.category == "dibao_edge", to_cents(p.edge_amount)),
             else_=to_cents(p.other_amount),
         )
-        total = func.sum(Signal.amount)
-        over = cents(total) > func.max(category_amount)
-        if p.income_share is not None:
-            income = func.max(cents(Household.monthly_income_total))
-            over = over | and_(
-                income > 0,
-                cents(total) * 10000 > income * (basis_points(p.income_share) * p.months),
-            )
-        totals = (
-            member_signals(Household.id.label("household_id"), total.label("total"))
-            .where(*window, ctx.touched_households(Household.id))
-            .group_by(Household.id)
-            .having(over)
-            .subquery("medical_totals")
-        )
         threshold = case(
             (Household.category == "tekun", money_text(p.tekun_amount)),
             (Household.category == "dibao", money_text(p.dibao_amount)),
             (Household.category == "dibao_edge", money_text(p.edge_amount)),
             else_=money_text(p.other_amount),
         )
-        summary = (
-            literal(f"近 {p.months} 个月家庭医疗自付合计 ", String)
-            + ctx.money(totals.c.total)
-            + literal(" 元", String)
-        )
-        return (
+        bills = (
             member_signals(
                 *hit(
                     **household_subject(Household, HouseholdMember),
@@ -144,12 +126,31 @@ class MedicalSpending(Rule):
                     field="out_of_pocket",
                     value=ctx.money(Signal.amount),
                     threshold=threshold,
-                    summary=summary,
-                )
+                    summary=literal("", String),
+                ),
+                func.sum(Signal.amount).over(partition_by=Household.id).label("total"),
+                category_amount.label("limit_cents"),
+                cents(Household.monthly_income_total).label("income_cents"),
             )
-            .join(totals, totals.c.household_id == Household.id)
-            .where(*window)
+            .where(*window, ctx.touched_households(Household.id))
+            .subquery("medical_bills")
         )
+        over = cents(bills.c.total) > bills.c.limit_cents
+        if p.income_share is not None:
+            over = over | and_(
+                bills.c.income_cents > 0,
+                cents(bills.c.total) * 10000
+                > bills.c.income_cents * (basis_points(p.income_share) * p.months),
+            )
+        summary = (
+            literal(f"近 {p.months} 个月家庭医疗自付合计 ", String)
+            + ctx.money(bills.c.total)
+            + literal(" 元", String)
+        )
+        columns = [c for c in bills.c if c.name not in ("total", "limit_cents", "income_cents")]
+        return select(
+            *(summary.label("summary") if c.name == "summary" else c for c in columns)
+        ).where(over)
 
 
 class InpatientOnlyEarner(Rule):
