@@ -222,6 +222,9 @@ async def test_imports_warnings_visits_and_assistance(
     await worker.get_by_text("走访已记录").wait_for()
     await expect(own.first).not_to_contain_text("从未走访")
     await worker.screenshot(path=ARTIFACTS / "visits-worker.png")
+    await worker.get_by_role("tab", name="完成情况").click()
+    figures = worker.locator("[data-test=visit-figures] .el-table__body tr")
+    await expect(figures.last).to_contain_text("合计")
 
     # Assistance: a need found on the visit, matched to the project and referred.
     await worker.get_by_role("menuitem", name="精准救助").click()
