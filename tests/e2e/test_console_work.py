@@ -222,6 +222,9 @@ async def test_imports_warnings_visits_and_assistance(
     await worker.get_by_text("走访已记录").wait_for()
     await expect(own.first).not_to_contain_text("从未走访")
     await worker.screenshot(path=ARTIFACTS / "visits-worker.png")
+    await worker.get_by_role("tab", name="完成情况").click()
+    figures = worker.locator("[data-test=visit-figures] .el-table__body tr")
+    await expect(figures.last).to_contain_text("合计")
 
     # Assistance: a need found on the visit, matched to the project and referred.
     await worker.get_by_role("menuitem", name="精准救助").click()
@@ -238,9 +241,25 @@ async def test_imports_warnings_visits_and_assistance(
     await match.get_by_role("button", name="转介").click()
     await worker.get_by_role("dialog").get_by_role("button", name="转介").click()
     await worker.get_by_text("已转介，等待服务组织接收").wait_for()
+    await worker.locator("[data-test=plan-goals]").fill("三个月内实现再就业")
+    review = worker.get_by_role("combobox", name="复评日期")
+    await review.fill((local_today() + timedelta(days=90)).isoformat())
+    await review.press("Enter")
+    await worker.locator("[data-test=plan-save]").click()
+    await worker.get_by_text("服务计划已保存，待审批").wait_for()
     await worker.get_by_role("tab", name="转介").click()
     await worker.locator("[data-test=referrals-table]", has_text="已发出待接收").wait_for()
     await worker.screenshot(path=ARTIFACTS / "assistance-referral.png")
+
+    # The district officer approves the plan.
+    await officer.get_by_role("menuitem", name="精准救助").click()
+    await officer.get_by_role("tab", name="服务计划").click()
+    plan = officer.locator(
+        "[data-test=plans-table] .el-table__body tr", has_text="三个月内实现再就业"
+    )
+    await expect(plan).to_contain_text("草稿待审批")
+    await plan.get_by_role("button", name="审批").click()
+    await expect(plan).to_contain_text("已审批")
 
     # The month's report of referrals and services, downloaded and opened.
     await officer.get_by_role("menuitem", name="数据总览").click()
