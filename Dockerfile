@@ -35,6 +35,11 @@ ENV PATH="/opt/venv/bin:$PATH" \
     JIUZHU_ENV=production \
     JIUZHU_VAR_DIR=/srv/jiuzhu/var
 
+# The CJK font the statutory procedures' PDFs are set in (JIUZHU_CJK_FONT's default path).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-wqy-microhei=0.2.0-beta-3.1 \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 jiuzhu \
     && useradd --system --no-log-init --uid 10001 --gid jiuzhu \
        --home-dir /srv/jiuzhu --shell /usr/sbin/nologin jiuzhu

@@ -19,6 +19,7 @@ from app.models.application import Application, ApplicationEvent
 from app.models.household import CategoryChange
 from app.models.procedure import Procedure, ProcedureDocument, ProcedureObjection, ProcedureStep
 from app.models.region import Region
+from app.procedures.spec import STEPS
 from app.regions.jurisdiction import in_subtree
 
 
@@ -136,6 +137,9 @@ SEALED_COLUMNS = [
 # Supervision (督办): set-based, over the procedures the actor may read.
 
 
+PERIODS = sorted({s.code for steps in STEPS.values() for s in steps if s.period})
+
+
 def _days_between(session: AsyncSession, later: date, earlier: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return cast(literal(later) - earlier, Integer)
@@ -168,7 +172,12 @@ async def overdue_steps(
             days.label("days_over"),
         )
         .join(scoped, scoped.c.id == ProcedureStep.procedure_id)
-        .where(ProcedureStep.status == "pending", ProcedureStep.due_on < today)
+        .where(
+            ProcedureStep.status == "pending",
+            ProcedureStep.due_on < today,
+            # A period that ran out (公示期满) is no time limit missed.
+            ProcedureStep.step.not_in(PERIODS),
+        )
         .subquery()
     )
     streets = (
