@@ -212,7 +212,7 @@ async def hand_scan(import_id: int | None) -> dict[str, int]:
 
     from app.db.session import session_scope
     from app.kit.timeutil import local_today, now
-    from app.monitoring.rules.engine import SCAN_WORK_MEM
+    from app.monitoring.rules.engine import INCREMENTAL_RANDOM_PAGE_COST, SCAN_WORK_MEM
     from app.monitoring.warnings.scans import create_scan
     from app.regions.jurisdiction import subtree_bounds
 
@@ -224,6 +224,9 @@ async def hand_scan(import_id: int | None) -> dict[str, int]:
         scan = await create_scan(session, import_id=import_id)
         await session.execute(text("SET LOCAL jit = off"))
         await session.execute(text(f"SET LOCAL work_mem = '{SCAN_WORK_MEM}'"))  # as the engine
+        if import_id is not None:
+            cost = INCREMENTAL_RANDOM_PAGE_COST
+            await session.execute(text(f"SET LOCAL random_page_cost = {cost}"))
         await session.execute(text(STANDARD_CENTS), {"low": low, "high": high, "on": on})
         if import_id is not None:
             for sql in TOUCHED:

@@ -50,6 +50,7 @@ from app.monitoring.rules.catalog import BY_CODE, RULES
 
 QUIET_DAYS = 180
 SCAN_WORK_MEM = "64MB"
+INCREMENTAL_RANDOM_PAGE_COST = "1.1"
 _INSERT: dict[str, Any] = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
@@ -199,6 +200,14 @@ async def run_rules(
         # A full scan's sorts and hashes (a window over a year of medical bills, the members'
         # keyed hashes) spill to disk at the default 4 MB; for this transaction only.
         await session.execute(select(func.set_config("work_mem", SCAN_WORK_MEM, True)))
+        if import_id is not None:
+            # An incremental scan reads a few thousand people's rows through the indexes, out
+            # of tables a scan has just read (cached): priced at the default random-read cost,
+            # the planner preferred reading every medical signal (2.3 s against 0.5 s at a
+            # million people).
+            await session.execute(
+                select(func.set_config("random_page_cost", INCREMENTAL_RANDOM_PAGE_COST, True))
+            )
     opened: dict[str, int] = {}
     for rule in RULES:
         setting = settings[rule.code]
