@@ -22,6 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import BigId, IdMixin, Model, utcnow
 
+# Steps that are a period running out (公示期满), not a time limit to meet: never overdue.
+PERIOD_STEPS = ("notice_end", "termination")
+
 
 class Procedure(IdMixin, Model):
     """The procedure an application follows, by category (dibao, tekun, rigid-spending

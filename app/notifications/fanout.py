@@ -6,15 +6,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, cast, literal, select
+from sqlalchemy import String, and_, cast, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.kit.timeutil import to_local
 from app.models.account import Staff
 from app.models.application import Application
 from app.models.notification import (
     Notification,
 )
-from app.models.procedure import Procedure, ProcedureStep
+from app.models.procedure import PERIOD_STEPS, Procedure, ProcedureStep
 from app.models.warning import EarlyWarning
 from app.notifications.repository import covering_staff, insert_from_select
 
@@ -166,6 +167,7 @@ async def notify_overdue(
         )
     )
     count += await insert_from_select(session, steps, INBOX_COLUMNS)
+    count += await _procedure_steps(session, at, due_soon, triage_roles, titles)
     for suffix, when in _windows(EarlyWarning.due_at, at, due_soon):
         event = f"warning_{suffix}"
         warnings = select(
@@ -185,6 +187,67 @@ async def notify_overdue(
             )
         ).where(EarlyWarning.status == "dispatched", when, EarlyWarning.assignee_id.is_not(None))
         count += await insert_from_select(session, warnings, INBOX_COLUMNS)
+    return count
+
+
+async def _procedure_steps(
+    session: AsyncSession,
+    at: datetime,
+    due_soon: timedelta,
+    triage_roles: tuple[str, ...],
+    titles: dict[str, str],
+) -> int:
+    """Statutory procedure steps about to pass (their due day ends within ``due_soon``) and
+    past it, to the case's assignee or, with none, the triage staff covering the case; once
+    per step and due date. A period running out (公示期满), a paused procedure (waiting on the
+    applicant) and an unknown due date are no limit to tell about."""
+    today = to_local(at).date()
+    soon_until = to_local(at + due_soon).date()
+    windows = [
+        ("overdue", ProcedureStep.due_on < today),
+        ("due_soon", and_(ProcedureStep.due_on >= today, ProcedureStep.due_on < soon_until)),
+    ]
+    recipient = or_(
+        Staff.id == Application.assignee_id,
+        and_(
+            Application.assignee_id.is_(None),
+            covering_staff(Procedure.region_code),
+            Staff.role.in_(triage_roles),
+        ),
+    )
+    count = 0
+    for suffix, when in windows:
+        event = f"procedure_step_{suffix}"
+        stmt = (
+            select(
+                *_inbox_row(
+                    Staff.id,
+                    event,
+                    titles[event],
+                    "application",
+                    Procedure.application_id,
+                    _key(
+                        f"{event}:procedure_step",
+                        ProcedureStep.id,
+                        ProcedureStep.due_on,
+                        Staff.id,
+                    ),
+                    at,
+                )
+            )
+            .select_from(ProcedureStep)
+            .join(Procedure, Procedure.id == ProcedureStep.procedure_id)
+            .join(Application, Application.id == Procedure.application_id)
+            .join(Staff, recipient)
+            .where(
+                ProcedureStep.status == "pending",
+                ProcedureStep.step.not_in(PERIOD_STEPS),
+                Procedure.paused_since.is_(None),
+                Staff.active.is_(True),
+                when,
+            )
+        )
+        count += await insert_from_select(session, stmt, INBOX_COLUMNS)
     return count
 
 

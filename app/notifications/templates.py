@@ -41,6 +41,8 @@ STAFF_EVENTS: dict[str, str] = {
     "application_due_soon": "求助案件即将超时",
     "application_overdue": "求助案件已超时",
     "warning_due_soon": "预警核查即将超时",
+    "procedure_step_due_soon": "法定程序步骤即将到期",
+    "procedure_step_overdue": "法定程序步骤已超期",
     "deadline_unknown": "案件期限无法计算：请录入下一年节假日安排",
     "warning_overdue": "预警核查已超时",
     "red_warning": "辖区出现红色预警",

@@ -20,7 +20,7 @@ from app.intake.schemas import Action, DecisionIn, TransitionIn
 from app.kit.actor import Actor
 from app.models.application import Application
 from app.models.procedure import Procedure
-from app.procedures import clocks, dates, documents, rechecks, repository
+from app.procedures import advance, clocks, dates, documents, rechecks, repository
 from app.procedures.errors import SpotCheckRequired, StepInvalid, StepOutOfOrder
 from app.procedures.schemas import Outcome, StepIn
 from app.procedures.spec import REGISTRY_CATEGORY, Step
@@ -127,6 +127,9 @@ async def take(
             )
         procedure.advance_amount = body.amount
         detail["amount"] = f"{body.amount:.2f}"
+        detail.update(
+            await advance.to_ledger(session, actor, procedure, application, body.amount, on)
+        )
     return detail
 
 

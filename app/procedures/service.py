@@ -17,7 +17,7 @@ from app.kit.actor import Actor
 from app.kit.timeutil import now, to_local
 from app.models.application import Application, seal_text
 from app.models.procedure import Procedure, ProcedureObjection, ProcedureStep
-from app.procedures import clocks, dates, decisions, repository
+from app.procedures import advance, clocks, dates, decisions, repository
 from app.procedures.errors import (
     NotStartable,
     Paused,
@@ -166,6 +166,8 @@ async def act(
         row = ProcedureStep(procedure_id=procedure.id, step=code, started_on=on)
         session.add(row)
         rows.append(row)
+    if procedure.category == "temporary_aid":
+        await advance.settle_pending(session, actor, procedure, application, rows)
     detail = await decisions.take(session, actor, procedure, application, step, body, on)
     row.status = "done"
     row.done_on = on

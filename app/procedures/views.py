@@ -43,6 +43,9 @@ SHOWN = {
     "monthly_amount",
     "amount",
     "note",
+    "household_id",
+    "ledger_entry_id",
+    "ledger_pending",
     "recheck_on",
 }
 

@@ -69,6 +69,30 @@ async function downloadAttachment(id, attachmentId) {
   });
 }
 
+/**
+ * GET /applications/{id}/procedure: the statutory procedure (法定程序) the case follows, in plain
+ * Chinese ({category_label, status_text, steps, documents}), or null when it follows none (404).
+ */
+async function procedure(id) {
+  await ensureResident();
+  try {
+    return await api.request({ path: `/applications/${encodeURIComponent(id)}/procedure`, silent: true });
+  } catch (e) {
+    if (e && e.statusCode === 404) return null;
+    throw e;
+  }
+}
+
+/** One of the documents given to the applicant (决定书, 告知书), downloaded: a local temp file path. */
+async function downloadDocument(id, documentId) {
+  await ensureResident();
+  return api.download({
+    path: `/applications/${encodeURIComponent(id)}/documents/${encodeURIComponent(documentId)}`,
+    as: 'resident',
+    silent: true,
+  });
+}
+
 const MAX_ATTACHMENTS = 9;
 const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
@@ -80,6 +104,8 @@ module.exports = {
   uploadAttachment,
   attachments,
   downloadAttachment,
+  procedure,
+  downloadDocument,
   MAX_ATTACHMENTS,
   MAX_ATTACHMENT_BYTES,
 };

@@ -139,6 +139,7 @@ async def test_the_mini_program_services_against_the_real_server(server: Server)
     assert out["after_cold_start"] == {"staff": True, "resident": True}
     assert out["wechat_login"] == out["bind"]
     assert out["accept"] == {"status": "accepted", "assignee_id": given["worker_id"]}
+    assert out["procedure"] is None  # no statutory procedure started: the case page shows none
     assert out["worklist"]["errors"] == []
     assert out["worklist"]["cases"] == [out["submit"]["id"]]
     assert out["worklist"]["visits"] == [given["household_id"]]

@@ -1,6 +1,8 @@
 // One application as its submitter sees it: reference, status timeline, details and the photos
 // they sent; withdraw it before a decision, add photos while it is open (no more than the nine
-// allowed), and ask for progress messages (订阅消息). Loading and failure are said in place.
+// allowed), and ask for progress messages (订阅消息). When the case follows a statutory procedure
+// (法定程序), its steps in plain Chinese and the documents given to the resident (决定书, 告知书),
+// downloaded with their token and opened. Loading and failure are said in place.
 
 const applications = require('../../services/applications');
 const me = require('../../services/me');
@@ -33,6 +35,27 @@ function view(application) {
   };
 }
 
+/** '2026-10-15' as '2026年10月15日'. */
+function chineseDate(day) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(day || ''));
+  return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : '';
+}
+
+function procedureView(procedure) {
+  return {
+    categoryLabel: procedure.category_label,
+    statusText: procedure.status_text,
+    steps: (procedure.steps || []).map((step, index) => {
+      const done = step.status === 'done';
+      let when = '';
+      if (done && step.done_on) when = `${chineseDate(step.done_on)}完成`;
+      else if (!done && step.due_on) when = `期限：${chineseDate(step.due_on)}`;
+      return { key: `${index}-${step.label}`, label: step.label, done, stateText: done ? '已完成' : '办理中', text: step.text, when };
+    }),
+    documents: (procedure.documents || []).map((d) => ({ id: d.id, title: d.title, date: fmt.formatDate(d.created_at) })),
+  };
+}
+
 Page({
   data: {
     state: 'loading', // loading | ready | error
@@ -45,6 +68,9 @@ Page({
     maxPhotos: applications.MAX_ATTACHMENTS,
     subscribed: false,
     canSubscribe: false,
+    procedure: null,
+    procedureState: 'loading', // loading | none | ready | error
+    opening: false,
   },
 
   onLoad(query) {
@@ -70,7 +96,38 @@ Page({
       if (!this.data.application) this.setData({ state: 'error', error: e.message || '加载失败' });
       return;
     }
-    await this.loadPhotos();
+    await Promise.all([this.loadPhotos(), this.loadProcedure()]);
+  },
+
+  async loadProcedure() {
+    try {
+      const procedure = await applications.procedure(this.id);
+      if (!procedure) this.setData({ procedure: null, procedureState: 'none' });
+      else this.setData({ procedure: procedureView(procedure), procedureState: 'ready' });
+    } catch (e) {
+      this.setData({ procedureState: 'error' });
+    }
+  },
+
+  async openDocument(e) {
+    const documentId = e.currentTarget.dataset.id;
+    if (this.data.opening) return;
+    this.setData({ opening: true });
+    wx.showLoading({ title: '正在下载…' });
+    try {
+      const path = await applications.downloadDocument(this.id, documentId);
+      wx.openDocument({
+        filePath: path,
+        fileType: 'pdf',
+        showMenu: true,
+        fail: () => wx.showToast({ title: '无法打开文件，请稍后重试', icon: 'none' }),
+      });
+    } catch (err) {
+      wx.showToast({ title: err.message || '下载失败', icon: 'none' });
+    } finally {
+      wx.hideLoading();
+      this.setData({ opening: false });
+    }
   },
 
   retry() {

@@ -171,6 +171,8 @@ async function main() {
   const { body: accept } = transitionBody('accept', { note: '已电话联系', publicNote: '' });
   const accepted = await staff2.transition(own.id, accept);
   out.accept = { status: accepted.status, assignee_id: accepted.assignee_id };
+  // The resident's case page asks for the statutory procedure: none started yet is null (404).
+  out.procedure = await require('../../services/applications').procedure(own.id);
   const myself = await staff2.me();
   const work = await staff2.worklist(myself.id);
   out.worklist = {

@@ -39,7 +39,7 @@ function installWx(server) {
   [
     'showLoading', 'hideLoading', 'setNavigationBarTitle', 'navigateTo', 'redirectTo', 'reLaunch',
     'navigateBack', 'requestSubscribeMessage', 'chooseMedia', 'showModal', 'previewImage',
-    'getLocation', 'makePhoneCall', 'stopPullDownRefresh', 'setClipboardData',
+    'getLocation', 'makePhoneCall', 'stopPullDownRefresh', 'setClipboardData', 'openDocument',
   ].forEach((name) => {
     wx[name] = record(name);
   });
