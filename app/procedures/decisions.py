@@ -193,6 +193,7 @@ async def _decide(
             ),
             by_procedure=True,
         )
+        await _record_care(session, actor, application, body)
     procedure.outcome, procedure.decided_on = "approved", on
     procedure.monthly_amount = body.monthly_amount
     if body.monthly_amount is not None:
@@ -203,6 +204,20 @@ async def _decide(
     if recheck is not None:
         detail["recheck_on"] = recheck.isoformat()
     return detail
+
+
+async def _record_care(
+    session: AsyncSession, actor: Actor, application: Application, body: StepIn
+) -> None:
+    """The tekun arrangement goes onto the household the approval enrolled (the registry's
+    figures count it there)."""
+    if body.care_arrangement is None:
+        return
+    household_id = await repository.household_of(session, application.id)
+    if household_id is not None:
+        await categories.record_care_arrangement(
+            session, actor, household_id, body.care_arrangement
+        )
 
 
 async def _spot_check_share(session: AsyncSession, procedure: Procedure, on: date) -> None:

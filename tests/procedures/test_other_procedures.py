@@ -142,6 +142,13 @@ async def test_tekun_spot_check_care_arrangement_and_termination_after_notice(
         headers=case.officer,
     )
     assert "分散供养" in pdf_text(pdf.content)
+    # The registry carries the arrangement on the household the approval enrolled.
+    household = await _household(client, case)
+    assert (household["category"], household["care_arrangement"]) == ("tekun", "dispersed")
+    changes = await client.get(f"/staff/households/{household['id']}/changes", headers=case.officer)
+    assert {"field": "care_arrangement", "old_value": None, "new_value": "dispersed"} in [
+        {k: c[k] for k in ("field", "old_value", "new_value")} for c in changes.json()["items"]
+    ]
 
     # Termination: a 7-day notice first, then the end, not before.
     freeze(monkeypatch, date(2026, 11, 2))
@@ -152,7 +159,9 @@ async def test_tekun_spot_check_care_arrangement_and_termination_after_notice(
     freeze(monkeypatch, date(2026, 11, 9))
     view = await case.step("termination", case.officer)
     assert view["outcome"] == "terminated"
-    assert (await _household(client, case))["status"] == "exited"
+    household = await _household(client, case)
+    # Leaving tekun leaves the arrangement behind.
+    assert (household["status"], household["care_arrangement"]) == ("exited", None)
 
 
 async def test_rigid_spending_holds_at_most_twelve_months_and_its_expiry_is_rechecked(
