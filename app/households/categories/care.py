@@ -29,10 +29,15 @@ def check(category: str | None, arrangement: CareArrangement | None) -> None:
         raise NotTekun(extra={"errors": [{"field": FIELD, "message": "not tekun"}]})
 
 
-def change(log: ChangeLog, household: Household, arrangement: CareArrangement | None) -> None:
+def change(
+    log: ChangeLog,
+    household: Household,
+    arrangement: CareArrangement | None,
+    action: str = "update",
+) -> None:
     """Set (or clear, with ``None``) a tekun household's arrangement, kept in the history."""
     check(household.category, arrangement)
-    log.set(household, FIELD, arrangement.value if arrangement else None, "update")
+    log.set(household, FIELD, arrangement.value if arrangement else None, action)
 
 
 def follow_category(log: ChangeLog, household: Household, action: str) -> None:

@@ -90,7 +90,7 @@ async def apply_decision(
     since = None if decision.action == CategoryAction.exit else decision.effective_date
     log.set(household, "category_since", since, action)
     if decision.care_arrangement is not None:
-        care.change(log, household, decision.care_arrangement)
+        care.change(log, household, decision.care_arrangement, action)
     care.follow_category(log, household, action)
     if decision.application_id is not None:
         log.set(household, "application_id", decision.application_id, action)
