@@ -186,9 +186,14 @@ async def record_care_arrangement(
     session: AsyncSession, actor: Actor, household_id: int, arrangement: CareArrangement
 ) -> None:
     """The arrangement a tekun decision fixed (a statutory procedure's ``confirm`` step), on
-    the household its approval enrolled, in the decision's transaction; versioned and
-    audited like any change."""
-    household = await service.load_for_change(session, actor, household_id)
+    the subject's household, in the decision's transaction; versioned and audited like any
+    change. Nothing is recorded on a household outside the actor's jurisdiction or not in
+    tekun (the approval left it as it was, and says so in its note)."""
+    household = await repository.get_readable(
+        session, actor, household_id, for_update=True, with_members=True
+    )
+    if household is None or household.category != "tekun":
+        return
     log = ChangeLog(household)
     care.change(log, household, arrangement)
     await log.save(session, actor, "household.care_arrangement", {care.FIELD: arrangement.value})
