@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.devtools.generate import generate
@@ -32,6 +32,8 @@ DEMO_STANDARDS = (
     ("510129000000", "dibao", "820.00", date(2022, 7, 1)),
     ("510129000000", "tekun", "1066.00", date(2022, 7, 1)),
 )
+
+CENTRALIZED_EVERY = 5  # one tekun household in five lives in a care home (集中供养)
 
 
 async def ensure_demo_standards(session: AsyncSession) -> int:
@@ -69,4 +71,29 @@ async def seed_registry(session: AsyncSession, people: int = DEMO_PEOPLE) -> dic
     if await session.scalar(select(Household.id).limit(1)) is not None:
         return {"standards": standards, "households": 0, "people": 0}
     result = await generate(session, people, root=WENJIANG)
+    await _care_arrangements(session)
     return {"standards": standards, "households": result.households, "people": result.people}
+
+
+async def _care_arrangements(session: AsyncSession) -> None:
+    """Every tekun household's care arrangement, in two statements: at home (分散供养), then
+    every fifth by id in a care home (集中供养)."""
+    tekun = Household.category == "tekun"
+    await session.execute(
+        update(Household)
+        .where(tekun)
+        .values(care_arrangement="dispersed")
+        .execution_options(synchronize_session=False)
+    )
+    ranked = (
+        select(Household.id, func.row_number().over(order_by=Household.id).label("n"))
+        .where(tekun)
+        .subquery()
+    )
+    every_fifth = select(ranked.c.id).where(ranked.c.n % CENTRALIZED_EVERY == 0)
+    await session.execute(
+        update(Household)
+        .where(Household.id.in_(every_fifth))
+        .values(care_arrangement="centralized")
+        .execution_options(synchronize_session=False)
+    )

@@ -183,7 +183,8 @@ async def update_household(
     response: Response,
     if_match: IfMatch = None,
 ) -> HouseholdDetail:
-    """Change address, region, causes, risk level (with a reason) or rigid spending."""
+    """Change address, region, causes, risk level (with a reason), rigid spending or a tekun
+    household's care arrangement (422 ``care_arrangement_not_tekun`` for any other)."""
     household = await service.update_household(
         session, actor, household_id, body, parse_if_match(if_match), version_required=True
     )

@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, Field, StrictBool, model_validator
 
-from app.households.categories.vocabulary import Category
+from app.households.categories.vocabulary import CareArrangement, Category
 from app.kit.inputs import Code, IdNumber, LedgerDate, Phone, RegionCode
 from app.kit.schemas import InputSchema, LocalDateTime, Money, Page, Schema
 
@@ -189,6 +189,8 @@ class HouseholdCreate(InputSchema):
 
 
 class HouseholdUpdate(PatchSchema):
+    NULLABLE = frozenset({"care_arrangement"})
+
     region_code: RegionCode | None = None
     address: str | None = Field(default=None, max_length=200)
     phone: Phone | None = Field(default=None, description="联系电话")
@@ -197,6 +199,10 @@ class HouseholdUpdate(PatchSchema):
     risk_level: RiskLevel | None = None
     risk_reason: str | None = Field(default=None, min_length=1, max_length=500)
     monthly_rigid_spending: RigidSpendingUpdate | None = None
+    # Tekun households only (422 care_arrangement_not_tekun otherwise); null clears it.
+    care_arrangement: CareArrangement | None = Field(
+        default=None, description="特困供养方式：dispersed 分散供养，centralized 集中供养"
+    )
 
     @model_validator(mode="after")
     def _risk_with_reason(self) -> HouseholdUpdate:
@@ -244,6 +250,7 @@ class HouseholdItem(Schema):
     address: str
     category: Category | None
     category_since: dt.date | None
+    care_arrangement: CareArrangement | None = None  # tekun: 分散供养 / 集中供养
     risk_level: RiskLevel
     causes: list[Cause]
     members_count: int

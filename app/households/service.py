@@ -12,6 +12,7 @@ from app.accounts.scopes import Scope, has_scope
 from app.config import get_settings
 from app.errors import Forbidden, OutsideJurisdiction
 from app.households import contact, repository
+from app.households.categories import care
 from app.households.changelog import (
     ChangeLog,
     check_version,
@@ -209,7 +210,8 @@ async def update_household(
     *,
     version_required: bool = False,
 ) -> Household:
-    """Change address, region, causes, risk (with its reason) or rigid spending."""
+    """Change address, region, causes, risk (with its reason), rigid spending or a tekun
+    household's care arrangement."""
     household = await load_for_change(
         session, actor, household_id, expected_version, version_required=version_required
     )
@@ -222,6 +224,8 @@ async def update_household(
     if body.address is not None:
         log.set(household, "address", body.address, "update")
     contact.change(log, household, body)
+    if "care_arrangement" in body.model_fields_set:
+        care.change(log, household, body.care_arrangement)
     if body.causes is not None:
         log.set(household, "causes", [c.value for c in body.causes], "update")
         household.cause_mask = cause_mask(body.causes)

@@ -41,6 +41,7 @@ def item(household: Household, region_name: str) -> HouseholdItem:
         address=household.address,
         category=household.category,
         category_since=household.category_since,
+        care_arrangement=household.care_arrangement,
         risk_level=household.risk_level,
         causes=household.causes,
         members_count=household.members_count,

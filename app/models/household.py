@@ -50,6 +50,8 @@ class Household(IdMixin, TimestampMixin, Model):
     # Current category (监测对象类别); the full history is in category_changes.
     category: Mapped[str | None] = mapped_column(String(24))
     category_since: Mapped[date | None]
+    # Tekun only (特困供养方式): dispersed 分散供养 | centralized 集中供养; NULL: not recorded.
+    care_arrangement: Mapped[str | None] = mapped_column(String(16))
     risk_level: Mapped[str] = mapped_column(String(8), default="low")  # high | medium | low
     risk_set_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id"))
     risk_reason: Mapped[str] = mapped_column(String(500), default="")

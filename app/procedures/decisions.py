@@ -13,6 +13,7 @@ from app.accounts.scopes import Scope, has_scope
 from app.calendar import service as calendar_service
 from app.calendar.clock import Basis
 from app.config import get_settings
+from app.households import repository as households
 from app.households.categories import service as categories
 from app.households.categories.schemas import CategoryDecision
 from app.intake import flows as intake_flows
@@ -196,6 +197,7 @@ async def _decide(
             ),
             by_procedure=True,
         )
+        await _record_care(session, actor, application, body)
     procedure.outcome, procedure.decided_on = "approved", on
     procedure.monthly_amount = body.monthly_amount
     if body.monthly_amount is not None:
@@ -206,6 +208,22 @@ async def _decide(
     if recheck is not None:
         detail["recheck_on"] = recheck.isoformat()
     return detail
+
+
+async def _record_care(
+    session: AsyncSession, actor: Actor, application: Application, body: StepIn
+) -> None:
+    """The tekun arrangement goes onto the household the approval enrolled, or the subject's
+    household when it was in tekun already (the registry's figures count it there)."""
+    if body.care_arrangement is None:
+        return
+    household_id = await repository.household_of(session, application.id)
+    if household_id is None and application.subject_id_hash:
+        household_id = await households.active_household_id_of(session, application.subject_id_hash)
+    if household_id is not None:
+        await categories.record_care_arrangement(
+            session, actor, household_id, body.care_arrangement
+        )
 
 
 async def _spot_check_share(session: AsyncSession, procedure: Procedure, on: date) -> None:

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
+from app.households.categories.vocabulary import CareArrangement
 from app.kit.inputs import EffectiveDate
 from app.kit.params import MAX_ID
 from app.kit.schemas import InputSchema, LocalDateTime, Money, Schema
@@ -29,11 +30,6 @@ class StartIn(InputSchema):
 class Outcome(StrEnum):
     approve = "approve"
     refuse = "refuse"
-
-
-class CareArrangement(StrEnum):
-    dispersed = "dispersed"  # 分散供养
-    centralized = "centralized"  # 集中供养
 
 
 class StepIn(InputSchema):

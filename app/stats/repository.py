@@ -119,13 +119,20 @@ def _from_history(
 
 
 def registry_statements(
-    scope: Scope, on: date, day_end: datetime, today: date, *, group: Any = None
+    scope: Scope,
+    on: date,
+    day_end: datetime,
+    today: date,
+    *,
+    group: Any = None,
+    also: tuple[Any, ...] = (),
 ) -> list[Select[Any]]:
     """Households and people by category on ``on`` (``none`` for those in none), optionally
     grouped further by a region column: the registry's own columns for every household no
     decision moved between that day and today, the history for the few it did. Their rows add
-    up to :func:`history_statement`'s (a test holds them equal)."""
-    extra = [] if group is None else [group(Household.region_code).label("grp")]
+    up to :func:`history_statement`'s (a test holds them equal). ``also``: more household
+    columns to group by, before the category (the tekun figure's care arrangement)."""
+    extra = [*([] if group is None else [group(Household.region_code).label("grp")]), *also]
     columns = _from_columns(scope, day_end, extra)
     if on == today:
         return [columns]

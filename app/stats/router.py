@@ -16,13 +16,14 @@ from pydantic import BaseModel
 from app.accounts.dependencies import RequireStatsRead
 from app.db.deps import Session
 from app.kit.params import RegionCodeQuery
-from app.stats import referrals, service, workbook
+from app.stats import referrals, service, tekun, workbook
 from app.stats.schemas import (
     ApplicationFigures,
     Overview,
     PaymentFigures,
     ReferralFigures,
     RegistryFigures,
+    TekunFigures,
     WarningFigures,
 )
 
@@ -71,6 +72,24 @@ async def overview_xlsx(
     """The overview as a workbook."""
     figures = await service.overview(session, actor, on, region_code)
     return await _xlsx("overview", figures, workbook.overview)
+
+
+@router.get("/tekun", response_model=TekunFigures)
+async def tekun_figures(
+    session: Session, actor: RequireStatsRead, on: On = None, region_code: RegionCodeQuery = None
+) -> JSONResponse:
+    """Tekun households and people by care arrangement (分散供养, 集中供养, 未登记) on a day,
+    per street (or per community below a street)."""
+    return _json(TekunFigures, await tekun.tekun(session, actor, on, region_code))
+
+
+@router.get("/tekun.xlsx", response_class=Response)
+async def tekun_xlsx(
+    session: Session, actor: RequireStatsRead, on: On = None, region_code: RegionCodeQuery = None
+) -> Response:
+    """Tekun by care arrangement as a workbook."""
+    figures = await tekun.tekun(session, actor, on, region_code)
+    return await _xlsx("tekun", figures, workbook.tekun)
 
 
 @router.get("/registry", response_model=RegistryFigures)

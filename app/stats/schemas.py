@@ -108,3 +108,28 @@ class ReferralFigures(Period):
     households_served: int
     referrals_served: int
     by_organization: list[OrganizationFigures]
+
+
+class CareFigures(Schema):
+    """Tekun by care arrangement: ``dispersed`` 分散供养, ``centralized`` 集中供养, ``unknown``
+    未登记."""
+
+    dispersed: int
+    centralized: int
+    unknown: int
+
+
+class TekunAreaFigures(Schema):
+    region_code: str
+    name: str
+    households: CareFigures
+    people: CareFigures
+
+
+class TekunFigures(Schema):
+    on: date
+    region_code: str
+    region_name: str
+    households: CareFigures
+    people: CareFigures
+    areas: list[TekunAreaFigures]

@@ -133,7 +133,7 @@ def _urban_rural(region: Region) -> str:
     return "rural" if region.level == "village" else "urban"
 
 
-def _child_digits(level: str) -> int:
+def child_digits(level: str) -> int:
     return 12 if level in ("street", "town", "township", "community", "village") else 9
 
 
@@ -149,7 +149,7 @@ async def registry(
     urban and rural, coverage, decisions taking effect in the period and causes of hardship."""
     area = await area_of(session, actor, region_code)
     on = check_day(on)
-    digits = _child_digits(area.level)
+    digits = child_digits(area.level)
     day_end = day_start(on + timedelta(days=1))
     by_area = await repository.registry_by_area(
         session, area.scope, on, day_end, local_today(), digits=digits

@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.households.categories.vocabulary import CATEGORY_NAMES
+from app.households.categories.vocabulary import CARE_NAMES, CATEGORY_NAMES
 from app.households.export import CAUSE_NAMES
 from app.intake.schemas import STATUS_LABELS
 from app.monitoring.rules.catalog import BY_CODE
@@ -211,6 +211,27 @@ def registry(figures: dict[str, Any]) -> bytes:
         ("致困原因", "户数"),
         [(CAUSE_NAMES.get(c, c), n) for c, n in figures["causes"].items()],
     )
+    return report.bytes()
+
+
+CARE = {**CARE_NAMES, "unknown": "未登记"}
+
+
+def tekun(figures: dict[str, Any]) -> bytes:
+    subtitle = (
+        f"统计区域：{figures['region_name']}（{figures['region_code']}）　统计日期：{figures['on']}"
+    )
+    report = Report(f"{figures['region_name']}特困人员供养方式统计表", subtitle)
+    headers = ["区域", "代码"]
+    for name in CARE.values():
+        headers += [f"{name}（户）", f"{name}（人）"]
+    rows = []
+    for area in figures["areas"]:
+        row: list[Any] = [area["name"], area["region_code"]]
+        for code in CARE:
+            row += [area["households"][code], area["people"][code]]
+        rows.append(row)
+    report.table(f"{figures['on']}在册", headers, rows, total=True)
     return report.bytes()
 
 

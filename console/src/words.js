@@ -15,6 +15,8 @@ export const CATEGORIES = {
   other_special: '其他特殊困难',
   none: '未纳入类别',
 }
+// 特困人员供养方式 (the registry's care_arrangement; unknown: none recorded).
+export const CARE = { dispersed: '分散供养', centralized: '集中供养', unknown: '未登记' }
 export const STATUSES = {
   submitted: '已提交',
   accepted: '已受理',

@@ -20,6 +20,7 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from app.kit.timeutil import local_today
 from tests.conftest import _empty_tables
 from tests.e2e.conftest import ROOT, Server, cli
 from tests.helpers import PASSWORD, application_body, id_number
@@ -202,6 +203,19 @@ async def test_a_district_officer_sees_the_dashboard_and_exports(
         }
         created = await http.post("/staff/households", json=body, headers=headers)
         assert created.status_code == 201, created.text
+        # 特困人员 in a care home (集中供养): the dashboard's care-arrangement table counts him.
+        enrolled = await http.post(
+            f"/staff/households/{created.json()['id']}/category",
+            json={
+                "action": "enrol",
+                "category": "tekun",
+                "effective_date": local_today().isoformat(),
+                "reason": "入户调查核实",
+                "care_arrangement": "centralized",
+            },
+            headers=headers,
+        )
+        assert enrolled.status_code == 200, enrolled.text
 
     page = await log_in(browser, server, "console_district")
     await page.get_by_role("menuitem", name="数据总览").click()
@@ -212,6 +226,10 @@ async def test_a_district_officer_sees_the_dashboard_and_exports(
         box = await canvas.bounding_box()
         assert box is not None and box["width"] > 100 and box["height"] > 100, chart
     assert "示意图（非真实边界）" in await page.content()
+    care = page.locator("[data-test=tekun-care] tr", has_text="柳城街道")
+    await care.wait_for()
+    cells = await care.locator("td").all_inner_texts()
+    assert [c.strip() for c in cells] == ["柳城街道", "0 户 / 0 人", "1 户 / 1 人", "0 户 / 0 人"]
     await page.screenshot(path=ARTIFACTS / "dashboard-district.png", full_page=True)
 
     await page.get_by_role("menuitem", name="监测对象").click()

@@ -142,6 +142,13 @@ async def test_tekun_spot_check_care_arrangement_and_termination_after_notice(
         headers=case.officer,
     )
     assert "分散供养" in pdf_text(pdf.content)
+    # The registry carries the arrangement on the household the approval enrolled.
+    household = await _household(client, case)
+    assert (household["category"], household["care_arrangement"]) == ("tekun", "dispersed")
+    changes = await client.get(f"/staff/households/{household['id']}/changes", headers=case.officer)
+    assert {"field": "care_arrangement", "old_value": None, "new_value": "dispersed"} in [
+        {k: c[k] for k in ("field", "old_value", "new_value")} for c in changes.json()["items"]
+    ]
 
     # Termination: a 7-day notice first, then the end, not before.
     freeze(monkeypatch, date(2026, 11, 2))
@@ -152,7 +159,46 @@ async def test_tekun_spot_check_care_arrangement_and_termination_after_notice(
     freeze(monkeypatch, date(2026, 11, 9))
     view = await case.step("termination", case.officer)
     assert view["outcome"] == "terminated"
-    assert (await _household(client, case))["status"] == "exited"
+    household = await _household(client, case)
+    # Leaving tekun leaves the arrangement behind.
+    assert (household["status"], household["care_arrangement"]) == ("exited", None)
+
+
+async def test_a_subject_already_in_tekun_gets_the_decided_arrangement(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze(monkeypatch, date(2026, 9, 30))
+    case = await Case(client).open(name="孙奶奶")
+    member = {"name": "孙奶奶", "id_number": case.id_number, "relation": "head"}
+    created = await client.post(
+        "/staff/households",
+        json={"region_code": "510115001001", "members": [member]},
+        headers=case.officer,
+    )
+    assert created.status_code == 201, created.text
+    enrolled = await client.post(
+        f"/staff/households/{created.json()['id']}/category",
+        json={
+            "action": "enrol",
+            "category": "tekun",
+            "effective_date": "2026-09-01",
+            "reason": "早前认定",
+        },
+        headers=case.officer,
+    )
+    assert enrolled.status_code == 200 and enrolled.json()["care_arrangement"] is None
+    await case.transition("accept", case.worker)
+    await case.start("tekun")
+    await case.step("first_review", case.street)
+    await case.transition("start_investigation", case.worker)
+    await case.transition("submit_review", case.worker)
+    await case.step("notice")
+    freeze(monkeypatch, date(2026, 10, 9))
+    await case.step("notice_end")
+    await case.step("spot_check", case.officer, findings="抽查属实")
+    await case.step("confirm", case.officer, outcome="approve", care_arrangement="centralized")
+    household = await _household(client, case)
+    assert (household["category"], household["care_arrangement"]) == ("tekun", "centralized")
 
 
 async def test_rigid_spending_holds_at_most_twelve_months_and_its_expiry_is_rechecked(

@@ -82,6 +82,7 @@ async def apply_due(session: AsyncSession, today: date, at: datetime) -> int:
                 Household.category.label("old_category"),
                 Household.category_since.label("old_since"),
                 Household.status.label("old_status"),
+                Household.care_arrangement.label("old_care"),
                 Household.version,
             )
             .join(Household, Household.id == CategoryChange.household_id)
@@ -100,8 +101,15 @@ async def apply_due(session: AsyncSession, today: date, at: datetime) -> int:
             "category": None if leaving else r.category,
             "category_since": None if leaving else r.effective_date,
             "status": "exited" if leaving else r.old_status,
+            # A household leaving tekun leaves its care arrangement behind.
+            "care_arrangement": r.old_care if r.category == "tekun" and not leaving else None,
         }
-        old = {"category": r.old_category, "category_since": r.old_since, "status": r.old_status}
+        old = {
+            "category": r.old_category,
+            "category_since": r.old_since,
+            "status": r.old_status,
+            "care_arrangement": r.old_care,
+        }
         version = r.version + 1
         households.append(
             {"b_id": r.household_id, "b_version": version, **{f"b_{k}": v for k, v in new.items()}}
@@ -145,6 +153,7 @@ async def apply_due(session: AsyncSession, today: date, at: datetime) -> int:
             category=bindparam("b_category"),
             category_since=bindparam("b_category_since"),
             status=bindparam("b_status"),
+            care_arrangement=bindparam("b_care_arrangement"),
             version=bindparam("b_version"),
             updated_at=at,
         ),

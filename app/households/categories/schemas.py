@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from app.households.categories.vocabulary import Category
+from app.households.categories.vocabulary import CareArrangement, Category
 from app.households.schemas import MoneyIn
 from app.kit.inputs import EffectiveDate
 from app.kit.schemas import InputSchema, LocalDateTime, Money, Page, Schema
@@ -25,12 +25,14 @@ class CategoryDecision(InputSchema):
     effective_date: EffectiveDate
     reason: str = Field(min_length=2, max_length=500)
     monthly_amount: MoneyIn | None = None
+    # Enrolling in (or changing to) tekun: 分散供养 / 集中供养 (422 for another category).
+    care_arrangement: CareArrangement | None = None
 
     @model_validator(mode="after")
     def _category_for_action(self) -> CategoryDecision:
         if self.action == CategoryAction.exit:
-            if self.category is not None or self.monthly_amount is not None:
-                raise ValueError("exit 不带 category 与 monthly_amount")
+            if self.category or self.monthly_amount is not None or self.care_arrangement:
+                raise ValueError("exit 不带 category、monthly_amount 与 care_arrangement")
         elif self.category is None:
             raise ValueError(f"{self.action.value} 须给出 category")
         return self

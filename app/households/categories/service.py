@@ -10,13 +10,14 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.households import repository, service
-from app.households.categories import scheduled
+from app.households.categories import care, scheduled
 from app.households.categories.schemas import (
     CategoryAction,
     CategoryChangeOut,
     CategoryDecision,
     CategoryHistoryPage,
 )
+from app.households.categories.vocabulary import CareArrangement
 from app.households.changelog import ChangeLog, current_members
 from app.households.errors import InvalidCategoryAction
 from app.kit import audit
@@ -37,6 +38,7 @@ class Decision:
     reason: str
     monthly_amount: Decimal | None = None
     application_id: int | None = None
+    care_arrangement: CareArrangement | None = None
 
 
 def _check_allowed(household: Household, decision: Decision) -> None:
@@ -87,6 +89,9 @@ async def apply_decision(
     log.set(household, "category", decision.category, action)
     since = None if decision.action == CategoryAction.exit else decision.effective_date
     log.set(household, "category_since", since, action)
+    if decision.care_arrangement is not None:
+        care.change(log, household, decision.care_arrangement, action)
+    care.follow_category(log, household, action)
     if decision.application_id is not None:
         log.set(household, "application_id", decision.application_id, action)
     change = CategoryChange(
@@ -126,8 +131,12 @@ async def decide(
         effective_date=body.effective_date,
         reason=body.reason,
         monthly_amount=body.monthly_amount,
+        care_arrangement=body.care_arrangement,
     )
+    care.check(decision.category, decision.care_arrangement)
     if decision.effective_date > local_today():
+        if decision.care_arrangement is not None:
+            raise care.NotYetInForce()
         await schedule_decision(session, actor, household, decision)
     else:
         await apply_decision(session, actor, household, decision)
@@ -171,6 +180,23 @@ async def schedule_decision(
         },
     )
     return change
+
+
+async def record_care_arrangement(
+    session: AsyncSession, actor: Actor, household_id: int, arrangement: CareArrangement
+) -> None:
+    """The arrangement a tekun decision fixed (a statutory procedure's ``confirm`` step), on
+    the subject's household, in the decision's transaction; versioned and audited like any
+    change. Nothing is recorded on a household outside the actor's jurisdiction or not in
+    tekun (the approval left it as it was, and says so in its note)."""
+    household = await repository.get_readable(
+        session, actor, household_id, for_update=True, with_members=True
+    )
+    if household is None or household.category != "tekun":
+        return
+    log = ChangeLog(household)
+    care.change(log, household, arrangement)
+    await log.save(session, actor, "household.care_arrangement", {care.FIELD: arrangement.value})
 
 
 async def cancel_scheduled(session: AsyncSession, actor: Actor, household_id: int) -> Household:

@@ -22,6 +22,19 @@ CATEGORY_NAMES: dict[str, str] = {
     Category.other_special: "其他特殊困难",
 }
 
+
+class CareArrangement(StrEnum):
+    """How a tekun person is supported (特困人员供养方式)."""
+
+    dispersed = "dispersed"  # 分散供养
+    centralized = "centralized"  # 集中供养
+
+
+CARE_NAMES: dict[str, str] = {
+    CareArrangement.dispersed: "分散供养",
+    CareArrangement.centralized: "集中供养",
+}
+
 PREFERENCE = (
     Category.tekun,
     Category.dibao,
