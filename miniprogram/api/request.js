@@ -209,15 +209,18 @@ function wxLoginCode() {
 
 // ---- login and refresh ----
 
-let loggingIn = null;
+const loggingIn = {};
 
-/** wx.login, then POST /auth/wechat/login; concurrent callers share one login. */
-function loginWithWeChat() {
-  if (!loggingIn) {
-    loggingIn = (async () => {
+/**
+ * wx.login, then POST `path` with the code; concurrent callers of the same path share one
+ * login. The session the server answers is saved in its slot.
+ */
+function codeLogin(path) {
+  if (!loggingIn[path]) {
+    loggingIn[path] = (async () => {
       const code = await wxLoginCode();
       const res = await wxRequest({
-        url: buildUrl('/auth/wechat/login'),
+        url: buildUrl(path),
         method: 'POST',
         data: { code },
         header: { 'Content-Type': 'application/json' },
@@ -225,35 +228,23 @@ function loginWithWeChat() {
       if (res.statusCode !== 200) throw toApiError(res.statusCode, res.data);
       return saveSession(res.data);
     })().finally(() => {
-      loggingIn = null;
+      delete loggingIn[path];
     });
   }
-  return loggingIn;
+  return loggingIn[path];
 }
 
-let staffLoggingIn = null;
+/** wx.login, then POST /auth/wechat/login. */
+function loginWithWeChat() {
+  return codeLogin('/auth/wechat/login');
+}
 
 /**
  * Staff whose WeChat is bound to their account: wx.login, then POST /auth/staff/wechat/login.
  * Rejects with the server's 401 `wechat_not_bound` when it is not.
  */
 function loginStaffWithWeChat() {
-  if (!staffLoggingIn) {
-    staffLoggingIn = (async () => {
-      const code = await wxLoginCode();
-      const res = await wxRequest({
-        url: buildUrl('/auth/staff/wechat/login'),
-        method: 'POST',
-        data: { code },
-        header: { 'Content-Type': 'application/json' },
-      });
-      if (res.statusCode !== 200) throw toApiError(res.statusCode, res.data);
-      return saveSession(res.data);
-    })().finally(() => {
-      staffLoggingIn = null;
-    });
-  }
-  return staffLoggingIn;
+  return codeLogin('/auth/staff/wechat/login');
 }
 
 const refreshing = { resident: null, staff: null };

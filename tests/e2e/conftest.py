@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers import PASSWORD
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
@@ -140,3 +142,13 @@ async def cli(*args: str) -> str:
     out, err = await process.communicate()
     assert process.returncode == 0, f"app {args[0]} failed: {err.decode()}"
     return out.decode()
+
+
+async def create_staff(username: str, role: str, region: str) -> None:
+    """A staff account made through ``python -m app create-staff``, with the tests' password."""
+    out = await cli(
+        "create-staff",
+        *("--username", username, "--password", PASSWORD),
+        *("--role", role, "--region", region, "--display-name", username),
+    )
+    assert f"staff {username} created" in out

@@ -21,7 +21,7 @@ from app.models.application import Application, Attachment
 from app.models.audit import AuditEvent
 from app.models.notification import WeChatSubscription
 from app.models.visit import Visit, VisitPhoto
-from tests.e2e.conftest import ROOT, Server, cli
+from tests.e2e.conftest import ROOT, Server, create_staff
 from tests.helpers import PASSWORD, id_number
 from tests.households.helpers import household_body
 
@@ -39,23 +39,6 @@ def node() -> str:
             pytest.fail("the mini program contract test needs node (20 or later)")
         pytest.skip("the mini program contract test needs node (20 or later)")
     return found
-
-
-async def create_staff(username: str, role: str, region: str) -> None:
-    out = await cli(
-        "create-staff",
-        "--username",
-        username,
-        "--password",
-        PASSWORD,
-        "--role",
-        role,
-        "--region",
-        region,
-        "--display-name",
-        username,
-    )
-    assert f"staff {username} created" in out
 
 
 async def prepare(server: Server) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 
 from tests.conftest import _empty_tables
-from tests.e2e.conftest import Server, cli
+from tests.e2e.conftest import Server, cli, create_staff
 from tests.helpers import PASSWORD, application_body
 
 EXAMPLES_PER_OPERATION = 15
@@ -63,20 +63,12 @@ async def api_server() -> AsyncIterator[Server]:
         instance.close()
 
 
-async def _create_staff(username: str, role: str, region: str) -> None:
-    await cli(
-        "create-staff",
-        *("--username", username, "--password", PASSWORD),
-        *("--role", role, "--region", region),
-    )
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def credentials(api_server: Server) -> Credentials:
     """Logins for every kind of caller, and a few applications for generated ids to find."""
     _, _, agency_out = await asyncio.gather(
-        _create_staff("fuzz-district", "district_officer", "510115000000"),
-        _create_staff("fuzz-street", "street_officer", "510115001000"),
+        create_staff("fuzz-district", "district_officer", "510115000000"),
+        create_staff("fuzz-street", "street_officer", "510115001000"),
         cli("create-agency", "--name", "fuzz", "--region", "510115000000"),
     )
     creds = Credentials({"agency": {"X-API-Key": agency_out.split()[-1]}, "anonymous": {}})

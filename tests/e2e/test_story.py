@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import Server, cli
+from tests.e2e.conftest import Server, cli, create_staff
 from tests.helpers import PASSWORD, application_body, id_number
 
 STREET_1 = "510115001000"
@@ -41,23 +41,6 @@ def bearer(token: str) -> dict[str, str]:
 class StaffMember:
     id: int
     headers: dict[str, str]
-
-
-async def create_staff(username: str, role: str, region: str) -> None:
-    out = await cli(
-        "create-staff",
-        "--username",
-        username,
-        "--password",
-        PASSWORD,
-        "--role",
-        role,
-        "--region",
-        region,
-        "--display-name",
-        username,
-    )
-    assert f"staff {username} created" in out
 
 
 async def create_agency(name: str, region: str) -> str:
