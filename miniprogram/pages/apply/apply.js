@@ -28,7 +28,7 @@ function draftName(relation) {
 Page({
   data: {
     relationOptions: RELATION_OPTIONS,
-    relationIndex: 0,
+    relationLabel: RELATION_LABELS.self,
     form: emptyForm('self'),
     errors: {},
     helpTypeOptions: HELP_TYPE_OPTIONS,
@@ -54,7 +54,7 @@ Page({
     this.submittedBody = draft && draft.body ? JSON.stringify(draft.body) : null;
     const form = draft ? { ...emptyForm(relation), ...draft.form } : emptyForm(relation);
     this.setData({
-      relationIndex: Math.max(0, RELATION_OPTIONS.findIndex((o) => o.value === form.relation)),
+      relationLabel: RELATION_LABELS[form.relation] || '',
       form,
       photos: draft && draft.photos ? draft.photos : [],
       restored: Boolean(draft),
@@ -111,9 +111,11 @@ Page({
     }
   },
 
+  /** t-radio-group: detail.value is the relation chosen. */
   onRelationChange(e) {
-    const index = Number(e.detail.value);
-    this.setData({ relationIndex: index, 'form.relation': RELATION_OPTIONS[index].value, 'errors.idNumber': '' });
+    const relation = e.detail.value;
+    if (!RELATION_LABELS[relation]) return;
+    this.setData({ relationLabel: RELATION_LABELS[relation], 'form.relation': relation, 'errors.idNumber': '' });
     this.saveDraft();
   },
 

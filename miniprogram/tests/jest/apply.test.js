@@ -72,6 +72,39 @@ test('the form renders with TDesign fields and the region picker opens on the di
   ]);
 });
 
+test('the region cell opens the picker on the district; a branch without communities is refused', async () => {
+  const { page } = await openForm(backend());
+  expect(page.querySelector('#region')).toBeTruthy();
+  expect(page.dom.innerHTML).toContain('t-cell');
+  expect(page.dom.textContent).toContain('请选择');
+  // Turning the top column to 成都市: its branch ends in an empty column, not a community.
+  await page.instance.onRegionColumnChange({ detail: { column: 0, value: 0 } });
+  expect(page.data.regionRange.map((column) => column.map((r) => r.name))).toEqual([['成都市', '温江区'], ['大邑县'], []]);
+  page.instance.onRegionChange({ detail: { value: [0, 0, 0] } });
+  expect(page.data.errors.regionCode).toBe('请选择到社区或村');
+  // Back to 温江区 and down to 南江社区: the cell shows the full name.
+  await page.instance.onRegionColumnChange({ detail: { column: 0, value: 1 } });
+  page.instance.onRegionChange({ detail: { value: [1, 0, 1] } });
+  await settle();
+  expect(page.data.form.regionCode).toBe('510115001002');
+  expect(page.dom.textContent).toContain('温江区 柳城街道 南江社区');
+  expect(page.dom.textContent).not.toContain('请选择到社区或村');
+});
+
+test("the relation is a TDesign radio group; reporting for someone else asks for the reporter's phone", async () => {
+  const { page } = await openForm(backend());
+  expect(page.dom.innerHTML).toContain('t-radio');
+  expect(page.dom.textContent).toContain('邻居');
+  expect(page.dom.textContent).not.toContain('您的电话');
+  page.instance.onRelationChange({ detail: { value: 'neighbor' } });
+  await settle();
+  expect(page.data.form.relation).toBe('neighbor');
+  expect(page.data.relationLabel).toBe('邻居');
+  expect(page.dom.textContent).toContain('您的电话');
+  page.instance.onRelationChange({ detail: { value: 'nonsense' } });
+  expect(page.data.form.relation).toBe('neighbor');
+});
+
 test('an empty form is not sent: each field says what is missing, in Chinese', async () => {
   const { wx, page } = await openForm(backend());
   page.instance.submit();
