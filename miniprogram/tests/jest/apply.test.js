@@ -96,6 +96,12 @@ test('the TDesign region picker opens on the district; turning a column reloads 
   page.instance.onRegionChange({ detail: { columns: [0, 0, 0].map((index, column) => ({ column, index })) } });
   expect(page.data.errors.regionCode).toBe('请选择到社区或村');
   expect(page.data.regionPickerVisible).toBe(false);
+  // Closed by tapping outside (t-picker closes itself): the page follows, so a tap reopens it.
+  page.instance.openRegionPicker();
+  await settle();
+  page.querySelector('#region-picker').instance.onPopupChange({ detail: { visible: false } });
+  await settle();
+  expect(page.data.regionPickerVisible).toBe(false);
 
   // Back to 温江区 and down to 南江社区: the cell shows the full name.
   await page.instance.onRegionColumnChange({ detail: { column: 0, index: 1 } });
