@@ -7,5 +7,8 @@ module.exports = {
   transform: { '\\.js$': 'babel-jest' },
   // TDesign (in node_modules, and as the npm build copies it) is ES modules: let babel through.
   transformIgnorePatterns: ['/node_modules/(?!(tdesign-miniprogram|tslib)/)'],
+  // As WeChat resolves a package: from the requiring file up through each `miniprogram_npm/`
+  // (TDesign ships dayjs and tslib in its own miniprogram_dist/miniprogram_npm/).
+  moduleDirectories: ['node_modules', 'miniprogram_npm'],
   testTimeout: 20000,
 };

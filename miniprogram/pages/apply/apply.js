@@ -21,6 +21,16 @@ const RELATION_OPTIONS = ['self', 'family', 'neighbor', 'grid_worker', 'voluntee
 
 const HELP_TYPE_OPTIONS = Object.keys(HELP_TYPE_LABELS).map((value) => ({ value, label: HELP_TYPE_LABELS[value] }));
 
+/** The codes the indexes point at, column by column (t-picker's value). */
+function codesAt(range, indexes) {
+  return range.map((column, c) => (column[indexes[c]] ? column[indexes[c]].code : ''));
+}
+
+/** What the page binds for a cascade view: its columns, indexes and t-picker's value. */
+function regionData(view) {
+  return { regionRange: view.range, regionValue: view.value, regionCodes: codesAt(view.range, view.value) };
+}
+
 function draftName(relation) {
   return relation === 'self' ? 'apply.self' : 'apply.other';
 }
@@ -28,12 +38,15 @@ function draftName(relation) {
 Page({
   data: {
     relationOptions: RELATION_OPTIONS,
-    relationIndex: 0,
+    relationLabel: RELATION_LABELS.self,
     form: emptyForm('self'),
     errors: {},
     helpTypeOptions: HELP_TYPE_OPTIONS,
     regionRange: [[]],
     regionValue: [0],
+    regionCodes: [], // t-picker's value: the code in each column
+    regionKeys: { value: 'code', label: 'name' },
+    regionPickerVisible: false,
     regionState: 'loading', // loading | ready | error
     photos: [],
     maxPhotos: applications.MAX_ATTACHMENTS,
@@ -54,7 +67,7 @@ Page({
     this.submittedBody = draft && draft.body ? JSON.stringify(draft.body) : null;
     const form = draft ? { ...emptyForm(relation), ...draft.form } : emptyForm(relation);
     this.setData({
-      relationIndex: Math.max(0, RELATION_OPTIONS.findIndex((o) => o.value === form.relation)),
+      relationLabel: RELATION_LABELS[form.relation] || '',
       form,
       photos: draft && draft.photos ? draft.photos : [],
       restored: Boolean(draft),
@@ -96,7 +109,7 @@ Page({
     try {
       // A saved community opens where it was; otherwise the picker opens on our district.
       const view = await this.cascade.init(this.data.form.regionCode || config.HOME_REGION_CODE);
-      this.setData({ regionRange: view.range, regionValue: view.value, regionState: 'ready' });
+      this.setData({ ...regionData(view), regionState: 'ready' });
     } catch (e) {
       this.setData({ regionState: 'error' });
     }
@@ -111,9 +124,11 @@ Page({
     }
   },
 
+  /** t-radio-group: detail.value is the relation chosen. */
   onRelationChange(e) {
-    const index = Number(e.detail.value);
-    this.setData({ relationIndex: index, 'form.relation': RELATION_OPTIONS[index].value, 'errors.idNumber': '' });
+    const relation = e.detail.value;
+    if (!RELATION_LABELS[relation]) return;
+    this.setData({ relationLabel: RELATION_LABELS[relation], 'form.relation': relation, 'errors.idNumber': '' });
     this.saveDraft();
   },
 
@@ -123,23 +138,36 @@ Page({
     this.saveDraft();
   },
 
+  openRegionPicker() {
+    this.setData({ regionPickerVisible: true });
+  },
+
+  closeRegionPicker() {
+    this.setData({ regionPickerVisible: false });
+  },
+
+  /** t-picker `pick`: the user turned `column` to `index`; the columns to its right reload. */
   async onRegionColumnChange(e) {
     try {
-      const view = await this.cascade.changeColumn(e.detail.column, e.detail.value);
-      this.setData({ regionRange: view.range, regionValue: view.value });
+      const view = await this.cascade.changeColumn(e.detail.column, e.detail.index);
+      this.setData(regionData(view));
     } catch (err) {
-      this.setData({ regionState: 'error' });
+      this.setData({ regionState: 'error', regionPickerVisible: false });
     }
   },
 
+  /** t-picker `confirm`: detail.columns is [{column, index}], one for each column. */
   onRegionChange(e) {
-    const region = this.cascade.selected(e.detail.value);
+    const indexes = (e.detail.columns || []).map((c) => c.index);
+    const region = this.cascade.selected(indexes);
+    this.setData({ regionPickerVisible: false });
     if (!region) {
       this.setData({ 'errors.regionCode': '请选择到社区或村' });
       return;
     }
     this.setData({
-      regionValue: e.detail.value,
+      regionValue: indexes,
+      regionCodes: codesAt(this.data.regionRange, indexes),
       'form.regionCode': region.code,
       'form.regionName': region.fullName,
       'errors.regionCode': '',

@@ -71,6 +71,9 @@ Page({
     procedure: null,
     procedureState: 'loading', // loading | none | ready | error
     opening: false,
+    withdrawing: false, // the TDesign dialog asking first
+    withdrawReason: '',
+    withdrawBusy: false,
   },
 
   onLoad(query) {
@@ -178,25 +181,34 @@ Page({
     });
   },
 
+  /** 撤回求助: a TDesign dialog asks first (with an optional reason); only its confirm calls the API. */
   withdraw() {
-    wx.showModal({
-      title: '撤回求助',
-      content: '撤回后工作人员将不再处理这条求助，确定撤回吗？',
-      editable: true,
-      placeholderText: '撤回原因（可不填）',
-      confirmText: '撤回',
-      confirmColor: '#a61b1b',
-      success: async (res) => {
-        if (!res.confirm) return;
-        try {
-          const application = await applications.withdraw(this.id, (res.content || '').slice(0, 500));
-          this.setData({ application: view(application), timeline: fmt.timelineView(application.timeline) });
-          wx.showToast({ title: '已撤回', icon: 'success' });
-        } catch (e) {
-          // shown by the request layer (409 once a decision is under way)
-        }
-      },
-    });
+    this.setData({ withdrawing: true, withdrawReason: '' });
+  },
+
+  onWithdrawReason(e) {
+    this.setData({ withdrawReason: e.detail.value });
+  },
+
+  cancelWithdraw() {
+    this.setData({ withdrawing: false });
+  },
+
+  async confirmWithdraw() {
+    if (this.data.withdrawBusy) return;
+    this.setData({ withdrawBusy: true });
+    try {
+      const application = await applications.withdraw(this.id, this.data.withdrawReason.trim().slice(0, 500));
+      this.setData({ withdrawing: false, application: view(application), timeline: fmt.timelineView(application.timeline) });
+      wx.showToast({ title: '已撤回', icon: 'success' });
+    } catch (e) {
+      // Shown by the request layer (409 once a decision is under way); the dialog closes on the
+      // fresh state.
+      this.setData({ withdrawing: false });
+      this.load();
+    } finally {
+      this.setData({ withdrawBusy: false });
+    }
   },
 
   addPhotos() {

@@ -44,7 +44,7 @@ function fill(page) {
   type(page, 'name', '张三');
   type(page, 'idNumber', '11010519491231002X');
   type(page, 'phone', '13800001234');
-  page.instance.onRegionChange({ detail: { value: [1, 0, 0] } });
+  page.instance.onRegionChange({ detail: { columns: [1, 0, 0].map((index, column) => ({ column, index })) } });
   page.instance.onHelpTypesChange({ detail: { value: ['basic_living'] } });
   page.instance.onConsentChange({ detail: { checked: true } });
 }
@@ -70,6 +70,60 @@ test('the form renders with TDesign fields and the region picker opens on the di
     ['柳城街道'],
     ['光华社区', '南江社区'],
   ]);
+});
+
+test('the TDesign region picker opens on the district; turning a column reloads the ones to its right', async () => {
+  const { page } = await openForm(backend());
+  // t-picker's value: the codes down the district's branch, 温江区 → 柳城街道 → 光华社区.
+  expect(page.data.regionCodes).toEqual(['510115000000', '510115001000', '510115001001']);
+  expect(page.querySelector('#region')).toBeTruthy();
+  expect(page.dom.textContent).toContain('请选择');
+  page.instance.openRegionPicker();
+  await settle();
+  expect(page.data.regionPickerVisible).toBe(true);
+  expect(page.dom.innerHTML).toContain('t-picker-item');
+  expect(page.dom.textContent).toContain('光华社区');
+  expect(page.dom.textContent).toContain('温江区');
+  // The rendered t-picker itself stands on 温江区 → 柳城街道 → 光华社区.
+  const picker = page.querySelector('#region-picker').instance;
+  expect(picker.getColumnIndexes().map((c) => c.index)).toEqual([1, 0, 0]);
+  expect(picker.getSelectedValue()[1]).toEqual(['温江区', '柳城街道', '光华社区']);
+
+  // Turning the top column to 成都市: its branch ends in an empty column, not a community.
+  await page.instance.onRegionColumnChange({ detail: { column: 0, index: 0 } });
+  expect(page.data.regionRange.map((column) => column.map((r) => r.name))).toEqual([['成都市', '温江区'], ['大邑县'], []]);
+  expect(page.data.regionCodes).toEqual(['510100000000', '510129000000', '']);
+  page.instance.onRegionChange({ detail: { columns: [0, 0, 0].map((index, column) => ({ column, index })) } });
+  expect(page.data.errors.regionCode).toBe('请选择到社区或村');
+  expect(page.data.regionPickerVisible).toBe(false);
+  // Closed by tapping outside (t-picker closes itself): the page follows, so a tap reopens it.
+  page.instance.openRegionPicker();
+  await settle();
+  page.querySelector('#region-picker').instance.onPopupChange({ detail: { visible: false } });
+  await settle();
+  expect(page.data.regionPickerVisible).toBe(false);
+
+  // Back to 温江区 and down to 南江社区: the cell shows the full name.
+  await page.instance.onRegionColumnChange({ detail: { column: 0, index: 1 } });
+  page.instance.onRegionChange({ detail: { columns: [1, 0, 1].map((index, column) => ({ column, index })) } });
+  await settle();
+  expect(page.data.form.regionCode).toBe('510115001002');
+  expect(page.data.regionCodes).toEqual(['510115000000', '510115001000', '510115001002']);
+  expect(page.dom.textContent).toContain('温江区 柳城街道 南江社区');
+});
+
+test("the relation is a TDesign radio group; reporting for someone else asks for the reporter's phone", async () => {
+  const { page } = await openForm(backend());
+  expect(page.dom.innerHTML).toContain('t-radio');
+  expect(page.dom.textContent).toContain('邻居');
+  expect(page.dom.textContent).not.toContain('您的电话');
+  page.instance.onRelationChange({ detail: { value: 'neighbor' } });
+  await settle();
+  expect(page.data.form.relation).toBe('neighbor');
+  expect(page.data.relationLabel).toBe('邻居');
+  expect(page.dom.textContent).toContain('您的电话');
+  page.instance.onRelationChange({ detail: { value: 'nonsense' } });
+  expect(page.data.form.relation).toBe('neighbor');
 });
 
 test('an empty form is not sent: each field says what is missing, in Chinese', async () => {

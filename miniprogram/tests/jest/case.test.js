@@ -45,8 +45,13 @@ test('a street officer assigns the case to someone the server lists', async () =
   expect(page.dom.textContent).toContain('分派承办人');
   await page.instance.startAssign();
   await settle();
-  expect(page.data.assignees).toEqual([{ id: 6, label: '王芳（社区工作人员）' }]);
-  page.instance.onAssigneeChange({ detail: { value: 0 } });
+  expect(page.data.assignees).toEqual([{ value: 6, label: '王芳（社区工作人员）' }]);
+  expect(page.data.assigning).toBe(true);
+  expect(page.querySelector('#assignees')).toBeTruthy(); // the TDesign radio group in the dialog
+  expect(page.dom.textContent).toContain('王芳（社区工作人员）');
+  await page.instance.confirmAssign(); // nobody chosen yet
+  expect(log).not.toContain('POST /staff/applications/12/assign');
+  page.instance.onAssigneeChange({ detail: { value: 6 } });
   await page.instance.confirmAssign();
   await settle();
   expect(log).toContain('POST /staff/applications/12/assign');
@@ -94,4 +99,65 @@ test('a case that fails to load says so with a retry', async () => {
   await settle(8);
   expect(page.data.loadState).toBe('ready');
   expect(page.dom.textContent).toContain('WJ2026-000012');
+});
+
+function reviewServer(log) {
+  return (call) => {
+    log.push(`${call.method} ${call.path}`);
+    if (call.path === '/staff/applications/12') return { statusCode: 200, data: caseBody({ status: 'reviewing' }) };
+    if (call.path === '/staff/applications/12/transitions') {
+      log.push(call.data);
+      return { statusCode: 200, data: caseBody({ status: 'approved', decision: call.data.decision }) };
+    }
+    return { statusCode: 404, data: { code: 'not_found', message: '记录不存在' } };
+  };
+}
+
+test('a transition asks in a TDesign dialog: approving needs a category, then sends the decision', async () => {
+  const log = [];
+  const wx = installWx(reviewServer(log));
+  require('../../api/request').saveSession(tokenPair('d', 'district_officer', 7));
+  const page = render(id, { id: '12' });
+  await settle(8);
+  expect(page.data.actions.map((a) => a.action)).toEqual(['approve', 'deny']);
+  expect(page.querySelector('#action-approve')).toBeTruthy();
+  expect(page.querySelector('#action-deny')).toBeTruthy();
+
+  page.instance.startAction({ currentTarget: { dataset: { action: 'approve' } } });
+  await settle();
+  expect(page.data.pending.action).toBe('approve');
+  expect(page.querySelector('#categories')).toBeTruthy(); // the radio group in the dialog
+  expect(page.dom.textContent).toContain('救助类别');
+  await page.instance.confirmAction(); // no category yet: nothing sent
+  expect(log.some((l) => l === 'POST /staff/applications/12/transitions')).toBe(false);
+  expect(wx.toasts.map((t) => t.title)).toContain('请选择救助类别');
+
+  const category = page.data.categories[0].value;
+  page.instance.onCategoryChange({ detail: { value: category } });
+  page.instance.onInput({ currentTarget: { dataset: { field: 'monthlyAmount' } }, detail: { value: '870' } });
+  page.instance.onInput({ currentTarget: { dataset: { field: 'publicNote' } }, detail: { value: '符合条件' } });
+  await page.instance.confirmAction();
+  await settle();
+  const body = log.find((l) => typeof l === 'object');
+  expect(body).toMatchObject({ action: 'approve', public_note: '符合条件', decision: { category, monthly_amount: '870.00' } });
+  expect(page.data.pending).toBe(null);
+  expect(page.data.detail.status).toBe('approved');
+  expect(wx.toasts.map((t) => t.title)).toContain('已批准');
+});
+
+test('cancelling a transition dialog sends nothing; denying needs the reason the applicant reads', async () => {
+  const log = [];
+  const wx = installWx(reviewServer(log));
+  require('../../api/request').saveSession(tokenPair('d', 'district_officer', 7));
+  const page = render(id, { id: '12' });
+  await settle(8);
+  page.instance.startAction({ currentTarget: { dataset: { action: 'deny' } } });
+  await settle();
+  expect(page.querySelector('#categories')).toBeFalsy();
+  expect(page.dom.textContent).toContain('确定不予批准');
+  await page.instance.confirmAction();
+  expect(wx.toasts.map((t) => t.title)).toContain('请填写告知申请人的说明');
+  page.instance.cancelAction();
+  expect(page.data.pending).toBe(null);
+  expect(log.some((l) => l === 'POST /staff/applications/12/transitions')).toBe(false);
 });

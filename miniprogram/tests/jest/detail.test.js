@@ -85,3 +85,64 @@ test('a case that fails to load is an error with a retry, not an empty page', as
   await settle(10);
   expect(page.data.state).toBe('ready');
 });
+
+test('withdrawing asks first in a TDesign dialog; cancelling sends nothing, confirming calls the API', async () => {
+  const sent = [];
+  const wx = installWx(
+    backend([], {
+      '/applications/8/withdraw': (call) => {
+        sent.push(call);
+        return {
+          statusCode: 200,
+          data: application({ status: 'withdrawn', timeline: [{ status: 'withdrawn', at: '2026-12-03T09:00:00+08:00' }, ...application().timeline] }),
+        };
+      },
+    }),
+  );
+  const page = render(id, { id: '8' });
+  await settle(14);
+  expect(page.querySelector('#withdraw')).toBeTruthy();
+  page.instance.withdraw();
+  await settle();
+  expect(page.data.withdrawing).toBe(true);
+  expect(page.dom.innerHTML).toContain('t-dialog');
+  expect(page.dom.textContent).toContain('撤回后工作人员将不再处理这条求助');
+  page.instance.cancelWithdraw();
+  await settle();
+  expect(page.data.withdrawing).toBe(false);
+  expect(sent).toEqual([]);
+
+  page.instance.withdraw();
+  page.instance.onWithdrawReason({ detail: { value: ' 已联系上家属 ' } });
+  await page.instance.confirmWithdraw();
+  await settle();
+  expect(sent.length).toBe(1);
+  expect(sent[0].method).toBe('POST');
+  expect(sent[0].data).toEqual({ note: '已联系上家属' });
+  expect(page.data.withdrawing).toBe(false);
+  expect(page.data.application.status).toBe('withdrawn');
+  expect(page.data.application.canWithdraw).toBe(false);
+  expect(wx.toasts.map((t) => t.title)).toContain('已撤回');
+});
+
+test('a refused withdrawal (a decision under way) closes the dialog and shows the fresh state', async () => {
+  let gets = 0;
+  const wx = installWx(
+    backend([], {
+      '/applications/8': () => {
+        gets += 1;
+        return { statusCode: 200, data: application({ status: gets > 1 ? 'reviewing' : 'accepted' }) };
+      },
+      '/applications/8/withdraw': () => ({ statusCode: 409, data: { code: 'invalid_transition', message: '当前状态不能撤回' } }),
+    }),
+  );
+  const page = render(id, { id: '8' });
+  await settle(14);
+  page.instance.withdraw();
+  await page.instance.confirmWithdraw();
+  await settle(14);
+  expect(page.data.withdrawing).toBe(false);
+  expect(wx.toasts.map((t) => t.title)).toContain('当前状态不能撤回');
+  expect(page.data.application.status).toBe('reviewing');
+  expect(page.querySelector('#withdraw')).toBeFalsy(); // no longer offered
+});

@@ -73,15 +73,16 @@ Page({
     note: '',
     publicNote: '',
     categories: CATEGORIES,
-    categoryIndex: -1,
+    category: '',
     monthlyAmount: '',
     working: false,
     loadState: 'loading', // loading | ready | error
     loadError: '',
     canAssign: false,
     assigning: false,
-    assignees: [],
-    assigneeIndex: -1,
+    assignees: [], // [{value: id, label}] for t-radio-group
+    assigneesState: 'loading', // loading | ready
+    assigneeId: null,
     newNote: '',
     revealing: false,
     revealReason: '',
@@ -127,18 +128,22 @@ Page({
   // ---- assign (分派): the list is whom the server accepts ----
 
   async startAssign() {
-    this.setData({ assigning: true, assignees: [], assigneeIndex: -1 });
+    this.setData({ assigning: true, assignees: [], assigneesState: 'loading', assigneeId: null });
     try {
       const list = await staff.assignees(this.id);
-      this.setData({ assignees: list.map((a) => ({ id: a.id, label: `${a.display_name}（${fmt.roleLabel(a.role)}）` })) });
+      this.setData({
+        assignees: list.map((a) => ({ value: a.id, label: `${a.display_name}（${fmt.roleLabel(a.role)}）` })),
+        assigneesState: 'ready',
+      });
     } catch (e) {
       this.setData({ assigning: false });
       wx.showToast({ title: e.message, icon: 'none' });
     }
   },
 
+  /** t-radio-group: detail.value is the assignee's id. */
   onAssigneeChange(e) {
-    this.setData({ assigneeIndex: Number(e.detail.value) });
+    this.setData({ assigneeId: e.detail.value });
   },
 
   cancelAssign() {
@@ -146,14 +151,14 @@ Page({
   },
 
   async confirmAssign() {
-    const chosen = this.data.assignees[this.data.assigneeIndex];
+    const chosen = this.data.assignees.find((a) => a.value === this.data.assigneeId);
     if (!chosen) {
       wx.showToast({ title: '请选择承办人', icon: 'none' });
       return;
     }
     this.setData({ working: true });
     try {
-      this.show(await staff.assign(this.id, chosen.id, ''));
+      this.show(await staff.assign(this.id, chosen.value, ''));
       this.setData({ assigning: false });
       wx.showToast({ title: '已分派', icon: 'success' });
     } catch (err) {
@@ -218,7 +223,7 @@ Page({
 
   startAction(e) {
     const action = this.data.actions.find((a) => a.action === e.currentTarget.dataset.action);
-    this.setData({ pending: action, note: '', publicNote: '', categoryIndex: -1, monthlyAmount: '' });
+    this.setData({ pending: action, note: '', publicNote: '', category: '', monthlyAmount: '' });
   },
 
   cancelAction() {
@@ -229,13 +234,14 @@ Page({
     this.setData({ [e.currentTarget.dataset.field]: e.detail.value });
   },
 
+  /** t-radio-group: detail.value is the category. */
   onCategoryChange(e) {
-    this.setData({ categoryIndex: Number(e.detail.value) });
+    this.setData({ category: e.detail.value });
   },
 
   async confirmAction() {
-    const { pending, note, publicNote, categoryIndex, monthlyAmount } = this.data;
-    const category = categoryIndex >= 0 ? CATEGORIES[categoryIndex].value : '';
+    const { pending, note, publicNote, category, monthlyAmount, working } = this.data;
+    if (!pending || working) return;
     const { body, error } = transitionBody(pending.action, { note, publicNote, category, monthlyAmount });
     if (error) {
       wx.showToast({ title: error, icon: 'none' });

@@ -4,6 +4,14 @@ const auth = require('../../../services/auth');
 const staff = require('../../../services/staff');
 const { applicationSummary, roleLabel } = require('../../../utils/format');
 
+// t-tag themes (colours at AA in app.wxss): decided in favour, closed without aid, still open.
+const TAG_THEMES = { approved: 'success', closed: 'success', rejected: 'default', denied: 'default', withdrawn: 'default', referred: 'default' };
+
+function itemView(application) {
+  const item = applicationSummary(application);
+  return { ...item, tagTheme: TAG_THEMES[item.status] || 'primary' };
+}
+
 const TABS = [
   { key: 'new', label: '待受理', status: ['submitted'] },
   { key: 'working', label: '办理中', status: ['accepted', 'investigating', 'reviewing'] },
@@ -59,7 +67,7 @@ Page({
     this.setData({ loading: true, error: '' });
     try {
       const page = await staff.queue(this.filters(), { cursor });
-      const items = page.items.map(applicationSummary);
+      const items = page.items.map(itemView);
       this.setData({ items: cursor ? this.data.items.concat(items) : items, nextCursor: page.next_cursor });
     } catch (e) {
       // Said in place with a retry: a failed load never reads as an empty queue.
@@ -69,13 +77,17 @@ Page({
     }
   },
 
+  /** t-tabs: detail.value is the tab's index. */
   switchTab(e) {
-    this.setData({ tab: Number(e.currentTarget.dataset.index) });
+    const tab = Number(e.detail.value);
+    if (!(tab >= 0 && tab < TABS.length) || tab === this.data.tab) return;
+    this.setData({ tab });
     this.load(null);
   },
 
+  /** t-switch: detail.value is the new state. */
   toggleOverdue(e) {
-    this.setData({ overdue: e.detail.value });
+    this.setData({ overdue: Boolean(e.detail.value) });
     this.load(null);
   },
 
