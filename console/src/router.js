@@ -13,6 +13,7 @@ import Visits from './views/Visits.vue'
 import Assistance from './views/Assistance.vue'
 import Accounts from './views/Accounts.vue'
 import Agencies from './views/Agencies.vue'
+import Supervision from './views/Supervision.vue'
 
 // The first page the signed-in role may open (an admin has no dashboard).
 export function home() {
@@ -33,6 +34,7 @@ export const router = createRouter({
         { path: 'dashboard', component: Dashboard, meta: { title: '数据总览' } },
         { path: 'queue', component: Queue, meta: { title: '求助受理' } },
         { path: 'cases/:id', component: CaseView, meta: { title: '案件详情' } },
+        { path: 'supervision', component: Supervision, meta: { title: '督办' } },
         { path: 'registry', component: Registry, meta: { title: '监测对象' } },
         { path: 'imports', component: Imports, meta: { title: '数据导入' } },
         { path: 'warnings', component: Warnings, meta: { title: '预警处置' } },

@@ -44,6 +44,7 @@ export const HELP_TYPES = {
 export const MENUS = [
   { path: '/dashboard', title: '数据总览', scope: 'stats:read' },
   { path: '/queue', title: '求助受理', scope: 'cases:read' },
+  { path: '/supervision', title: '督办', scope: 'cases:read' },
   { path: '/registry', title: '监测对象', scope: 'households:read' },
   { path: '/imports', title: '数据导入', scope: 'monitoring:read' },
   { path: '/warnings', title: '预警处置', scope: 'warnings:read' },
