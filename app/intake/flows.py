@@ -58,7 +58,7 @@ async def transition(
             code="procedure_governs_decision",
         )
     application = await service.transition(session, actor, application_id, body)
-    if body.action == Action.approve:
+    if body.action == Action.approve and body.decision is not None:
         note = await enrolment.enrol(session, actor, approved_subject(application))
         await service.note_on_approval(session, application, note)
     return application

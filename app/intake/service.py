@@ -172,8 +172,7 @@ async def transition(
         application.assignee_id = actor.id
         detail["assignee_id"] = actor.id
     note = body.note
-    if body.action == Action.approve:
-        assert body.decision is not None
+    if body.action == Action.approve and body.decision is not None:
         checked = await check_amount(session, application, body.decision)
         if checked is not None:
             detail.update(checked.detail)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, and_, cast, extract, func, literal, select
+from sqlalchemy import Integer, Select, String, and_, cast, extract, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -227,7 +227,15 @@ async def decided_per_month(
         select(
             month.label("month"),
             func.count().label("decided"),
-            func.count().filter(scoped.c.decided_on <= limit_on).label("within_limit"),
+            func.count()
+            .filter(
+                or_(
+                    scoped.c.decided_on <= limit_on,
+                    # temporary aid has no time limit on its decision: never late
+                    and_(limit_on.is_(None), scoped.c.category == "temporary_aid"),
+                )
+            )
+            .label("within_limit"),
         )
         .select_from(scoped)
         .outerjoin(

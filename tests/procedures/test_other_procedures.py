@@ -9,10 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.db.session import session_scope
 from app.households.categories.scheduled import apply_due
+from app.models.household import Household
 from app.models.procedure import Procedure
 from app.models.visit import VisitSchedule
 from app.schedules.recompute import recompute_household
@@ -297,3 +298,22 @@ async def test_temporary_aid_is_paid_first_within_the_workers_limit(
     assert view["advance_amount"] == "800.00"
     # The paperwork after, on its own clock: 5 working days, past the holiday.
     assert step_of(view, "paperwork")["due_on"] == "2026-10-13"
+    await case.step("paperwork", findings="材料已补齐")
+    await case.transition("start_investigation", case.worker)
+    await case.transition("submit_review", case.worker)
+
+    # The decision approves the case; temporary aid is given once, so nobody is enrolled.
+    async with session_scope() as session:
+        households_before = await session.scalar(select(func.count()).select_from(Household))
+    decided = await case.step("confirm", case.officer, outcome="approve")
+    assert decided["outcome"] == "approved"
+    response = await client.get(f"/staff/applications/{case.id}", headers=case.worker)
+    assert response.json()["status"] == "approved"
+    async with session_scope() as session:
+        households_after = await session.scalar(select(func.count()).select_from(Household))
+    assert households_after == households_before
+    # No time limit on a temporary-aid decision: supervision counts it within its limit.
+    on_time = await client.get("/staff/supervision/on-time?year=2026", headers=case.officer)
+    assert on_time.json()["months"] == [
+        {"month": "2026-09", "decided": 1, "within_limit": 1, "share": 1.0}
+    ]
