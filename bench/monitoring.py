@@ -73,7 +73,7 @@ LEFT JOIN (
     FROM household_members m JOIN households h ON h.id = m.household_id
     WHERE m.active AND h.status = 'active'
 ) p ON p.id_hash = r.h
-ON CONFLICT (row_digest) DO NOTHING
+ON CONFLICT (person_hash, source, occurred_on, row_digest) DO NOTHING
 """
 
 

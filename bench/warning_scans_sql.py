@@ -51,6 +51,10 @@ JOIN households h ON h.id = m.household_id AND h.status = 'active'
 HOUSEHOLD_SUBJECT = """'h:' || h.id AS subject_key, h.id AS household_id,
     NULL::varchar AS person_hash, m.name AS person_name, m.id_masked AS person_id_masked,
     h.region_code AS region_code"""
+# A rule totalling many rows per subject first leaves out subjects with a warning still open
+# (the engine's ``not_open``): the wrapper would drop them anyway, after the work.
+OPEN_WARNING = """SELECT 1 FROM warnings w WHERE w.rule_code = '{code}' AND w.subject_key = {key}
+                AND w.status IN ('open', 'dispatched', 'verified')"""
 SIGNAL_EVIDENCE = "s.source, s.import_id, s.row_number AS row"
 TOUCHED_H = "h.id IN (SELECT household_id FROM hand_touched_households)"
 TOUCHED_P = "s.person_hash IN (SELECT person_hash FROM hand_touched_persons)"
@@ -101,7 +105,9 @@ RULES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
                 AND s.occurred_on > :start AND s.occurred_on <= :on
                 AND NOT EXISTS (SELECT 1 FROM household_members m
                                 WHERE m.id_hash = s.person_hash AND m.active)
-                AND {touched_p}
+                AND {touched_p} AND NOT EXISTS ("""
+        + OPEN_WARNING.format(code="discovery_large_medical", key="'p:' || s.person_hash")
+        + """)
               GROUP BY s.person_hash HAVING round(sum(s.amount) * 100) > 1500000) t
           ON t.person_hash = s.person_hash
         WHERE s.source = 'medical' AND s.amount IS NOT NULL
@@ -168,6 +174,9 @@ RULES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         + """
               WHERE s.source = 'medical' AND s.amount IS NOT NULL
                 AND s.occurred_on > :start AND s.occurred_on <= :on AND {touched_h}
+                AND NOT EXISTS ("""
+        + OPEN_WARNING.format(code="need_medical_spending", key="'h:' || h.id")
+        + """)
               GROUP BY h.id
               HAVING round(sum(s.amount) * 100) > max(CASE h.category WHEN 'tekun' THEN 100000
                      WHEN 'dibao' THEN 500000 WHEN 'dibao_edge' THEN 1000000 ELSE 1500000 END)

@@ -70,10 +70,18 @@ class Signal(Model):
 
     __tablename__ = "signals"
     __table_args__ = (
-        Index("ix_signals_person_source_date", "person_hash", "source", "occurred_on"),
+        # The rules' lookups (by person, source and date) and the same event arriving in two
+        # files landing once (the digest covers source, person and date: unique on the four
+        # is unique on the digest), in one index: each landed row maintains one, not two.
+        Index(
+            "uq_signals_person_event",
+            "person_hash",
+            "source",
+            "occurred_on",
+            "row_digest",
+            unique=True,
+        ),
         Index("ix_signals_import", "import_id"),
-        # The same event arriving in two files lands once.
-        Index("uq_signals_row_digest", "row_digest", unique=True),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -194,7 +194,7 @@ LEFT JOIN (
     WHERE {active} AND h.status = 'active'
 ) p ON p.id_hash = s.person_hash
 WHERE 1 = 1
-ON CONFLICT (row_digest) DO NOTHING
+ON CONFLICT (person_hash, source, occurred_on, row_digest) DO NOTHING
 """  # noqa: S608 - fixed table names and dialect fragments, no input
 
 

@@ -45,6 +45,7 @@ from sqlalchemy import (
 from app.kit.idnumber import age
 from app.models.household import Household, HouseholdMember
 from app.models.monitoring import Signal
+from app.models.warning import OPEN_WARNING_STATUSES, EarlyWarning
 
 CENT = Decimal("0.01")
 
@@ -309,6 +310,19 @@ def household_key(household_id: Any) -> ColumnElement[str]:
 
 def person_key(person_hash: Any) -> ColumnElement[str]:
     return literal("p:", String) + person_hash
+
+
+def not_open(code: str, subject_key: Any) -> ColumnElement[bool]:
+    """SQL: rule ``code`` has no open warning about ``subject_key``. The engine never opens a
+    second one anyway; a rule that totals many rows per subject filters its subjects with this
+    first, so a scan does not total and gather evidence again for warnings still being worked
+    on (a full scan after a big import otherwise regathered every bill of every household)."""
+    earlier = EarlyWarning.__table__.alias("already_open")
+    return ~exists().where(
+        earlier.c.rule_code == code,
+        earlier.c.subject_key == subject_key,
+        earlier.c.status.in_(OPEN_WARNING_STATUSES),
+    )
 
 
 def signal_evidence(signal: Any) -> dict[str, Any]:

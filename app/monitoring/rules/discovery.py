@@ -33,6 +33,7 @@ from app.monitoring.rules.base import (
     money_text,
     monitored,
     months_before,
+    not_open,
     person_key,
     signal_evidence,
     signal_window,
@@ -111,6 +112,7 @@ class LargeMedicalBill(Rule):
             )
             .where(*where, not_(monitored(Signal.person_hash)))
             .where(ctx.touched_persons(Signal.person_hash))
+            .where(not_open(self.code, person_key(Signal.person_hash)))
             .subquery("medical_bills")
         )
         summary = (

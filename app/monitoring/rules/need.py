@@ -28,11 +28,13 @@ from app.monitoring.rules.base import (
     cents,
     days_before,
     hit,
+    household_key,
     household_subject,
     in_window,
     member_signals,
     money_text,
     months_before,
+    not_open,
     signal_evidence,
     signal_window,
     to_cents,
@@ -133,6 +135,7 @@ class MedicalSpending(Rule):
                 cents(Household.monthly_income_total).label("income_cents"),
             )
             .where(*window, ctx.touched_households(Household.id))
+            .where(not_open(self.code, household_key(Household.id)))
             .subquery("medical_bills")
         )
         over = cents(bills.c.total) > bills.c.limit_cents
