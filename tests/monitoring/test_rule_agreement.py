@@ -12,9 +12,15 @@ from app.db.session import session_scope
 from app.kit.timeutil import local_today
 from app.models.warning import EarlyWarning
 from app.monitoring.rules import repository
-from app.monitoring.rules.base import Evidence, HouseholdFacts, SubjectKind
+from app.monitoring.rules.base import (
+    SubjectKind,
+)
 from app.monitoring.rules.catalog import RULES
 from app.monitoring.rules.facts import household_facts, person_facts
+from app.monitoring.rules.twin import (
+    Evidence,
+    HouseholdFacts,
+)
 from app.monitoring.warnings.scans import full_scan
 from tests.helpers import id_number
 from tests.households.builders import Person, add_standard

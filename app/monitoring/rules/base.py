@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
@@ -42,10 +42,10 @@ from sqlalchemy import (
     true,
 )
 
-from app.kit.idnumber import age
 from app.models.household import Household, HouseholdMember
 from app.models.monitoring import Signal
 from app.models.warning import OPEN_WARNING_STATUSES, EarlyWarning
+from app.monitoring.rules.twin import Evidence, SignalFact
 
 CENT = Decimal("0.01")
 
@@ -102,80 +102,6 @@ class RuleParams(BaseModel):
 
     def as_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
-
-
-# --- facts for the Python twin ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SignalFact:
-    id: int
-    source: str
-    import_id: int | None
-    row: int | None
-    person_hash: str
-    occurred_on: date
-    created_at: datetime
-    amount: Decimal | None = None
-    quantity: int | None = None
-    flag: str | None = None
-    region_code: str | None = None
-
-
-@dataclass(frozen=True)
-class MemberFact:
-    id: int
-    id_hash: str
-    name: str
-    birth_date: date
-    monthly_income: Decimal
-    disability_grade: int | None = None
-
-    def age(self, on: date) -> int:
-        return age(self.birth_date, on)
-
-
-@dataclass(frozen=True)
-class HouseholdFacts:
-    """One active household: its active members, every signal about them, and the dibao
-    standard in force for it (None when no standard is set)."""
-
-    id: int
-    region_code: str
-    category: str | None
-    members: tuple[MemberFact, ...]
-    signals: tuple[SignalFact, ...]
-    monthly_income_total: Decimal
-    medical_spending: Decimal = Decimal("0.00")
-    education_spending: Decimal = Decimal("0.00")
-    dibao_standard: Decimal | None = None
-    qualifies: tuple[str, ...] = ()  # categories the eligibility rules find it qualifies for
-
-    def member(self, id_hash: str) -> MemberFact | None:
-        return next((m for m in self.members if m.id_hash == id_hash), None)
-
-
-@dataclass(frozen=True)
-class PersonFacts:
-    """One person known only from signals: not a member of any active household."""
-
-    person_hash: str
-    signals: tuple[SignalFact, ...]
-
-
-Facts = HouseholdFacts | PersonFacts
-
-
-@dataclass(frozen=True, order=True)
-class Evidence:
-    """One piece of what a warning rests on; ``source`` ``registry`` for the registry's data."""
-
-    source: str
-    import_id: int | None
-    row: int | None
-    field: str
-    value: str
-    threshold: str
 
 
 # --- helpers shared by both sides -------------------------------------------------------------

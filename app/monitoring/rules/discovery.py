@@ -14,12 +14,9 @@ from app.monitoring.rules.base import (
     AgeYears,
     Amount,
     Days,
-    Evidence,
     Grade,
-    HouseholdFacts,
     Level,
     Months,
-    PersonFacts,
     Rule,
     RuleClass,
     RuleParams,
@@ -39,6 +36,11 @@ from app.monitoring.rules.base import (
     signal_window,
     to_cents,
     years_before,
+)
+from app.monitoring.rules.twin import (
+    Evidence,
+    HouseholdFacts,
+    PersonFacts,
 )
 
 

@@ -16,8 +16,6 @@ from app.models.household import Household, HouseholdMember
 from app.models.monitoring import Signal
 from app.monitoring.rules.base import (
     Days,
-    Evidence,
-    HouseholdFacts,
     Level,
     Months,
     Multiple,
@@ -38,6 +36,10 @@ from app.monitoring.rules.base import (
     to_cents,
 )
 from app.monitoring.rules.recent import RecentSignalRule
+from app.monitoring.rules.twin import (
+    Evidence,
+    HouseholdFacts,
+)
 
 Category = Literal["dibao", "tekun", "dibao_edge", "expenditure_hardship", "other_special"]
 

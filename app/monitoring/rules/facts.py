@@ -13,7 +13,12 @@ from app.households.eligibility.rules import assess
 from app.kit.idnumber import age
 from app.models.household import Household, HouseholdMember
 from app.models.monitoring import Signal
-from app.monitoring.rules.base import HouseholdFacts, MemberFact, PersonFacts, SignalFact
+from app.monitoring.rules.twin import (
+    HouseholdFacts,
+    MemberFact,
+    PersonFacts,
+    SignalFact,
+)
 from app.standards.repository import standards_in_force
 
 

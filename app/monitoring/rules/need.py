@@ -15,8 +15,6 @@ from app.monitoring.rules.base import (
     AgeYears,
     Amount,
     Days,
-    Evidence,
-    HouseholdFacts,
     Level,
     Months,
     Multiple,
@@ -41,6 +39,10 @@ from app.monitoring.rules.base import (
     years_before,
 )
 from app.monitoring.rules.recent import RecentSignalRule
+from app.monitoring.rules.twin import (
+    Evidence,
+    HouseholdFacts,
+)
 
 
 class MedicalSpending(Rule):

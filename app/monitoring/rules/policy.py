@@ -28,9 +28,7 @@ from app.models.monitoring import Signal
 from app.monitoring.rules.base import (
     AgeYears,
     Days,
-    Evidence,
     Grade,
-    HouseholdFacts,
     Level,
     Rule,
     RuleClass,
@@ -45,6 +43,10 @@ from app.monitoring.rules.base import (
     years_before,
 )
 from app.monitoring.rules.exit import Category, _categories
+from app.monitoring.rules.twin import (
+    Evidence,
+    HouseholdFacts,
+)
 
 Qualifying = Literal["tekun", "dibao", "expenditure_hardship", "dibao_edge"]
 PREFERENCE: tuple[Qualifying, ...] = ("tekun", "dibao", "expenditure_hardship", "dibao_edge")

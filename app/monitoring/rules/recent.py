@@ -11,8 +11,6 @@ from sqlalchemy import Select, String, literal
 from app.models.household import Household, HouseholdMember
 from app.models.monitoring import Signal
 from app.monitoring.rules.base import (
-    Evidence,
-    HouseholdFacts,
     Rule,
     ScanContext,
     days_before,
@@ -22,6 +20,10 @@ from app.monitoring.rules.base import (
     member_signals,
     signal_evidence,
     signal_window,
+)
+from app.monitoring.rules.twin import (
+    Evidence,
+    HouseholdFacts,
 )
 
 
