@@ -7,25 +7,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from app.accounts.dependencies import RequireVisitsRead
 from app.accounts.scopes import Role
+from app.admin import service
 from app.db.deps import Session
-from app.errors import OutsideJurisdiction
 from app.kit.params import RegionCodeQuery
 from app.kit.schemas import Schema
-from app.models.account import Staff
-from app.regions.jurisdiction import covers, in_subtree
 
 router = APIRouter(prefix="/staff", tags=["accounts"])
-MAX_COLLEAGUES = 500
-CASEWORK_ROLES = (
-    Role.community_worker,
-    Role.social_worker,
-    Role.street_officer,
-    Role.district_officer,
-)
 
 
 class Colleague(Schema):
@@ -48,23 +38,7 @@ async def colleagues(
 ) -> Colleagues:
     """Active case-working staff in the caller's jurisdiction (or a region inside it), by
     region then id, at most 500."""
-    assert actor.region_code is not None
-    within = region_code or actor.region_code
-    if not covers(actor.region_code, within):
-        raise OutsideJurisdiction()
-    stmt = (
-        select(Staff)
-        .where(
-            Staff.active.is_(True),
-            Staff.role.in_([r.value for r in CASEWORK_ROLES]),
-            in_subtree(Staff.region_code, within),
-        )
-        .order_by(Staff.region_code, Staff.id)
-        .limit(MAX_COLLEAGUES)
-    )
-    if role is not None:
-        stmt = stmt.where(Staff.role == role.value)
-    rows = await session.scalars(stmt)
+    rows = await service.colleagues(session, actor, role=role, region_code=region_code)
     return Colleagues(
         items=[
             Colleague(

@@ -6,10 +6,18 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Forbidden
+from app.accounts.scopes import Role
+from app.errors import Forbidden, OutsideJurisdiction
 from app.kit.actor import Actor
 from app.models.account import Agency, Staff
-from app.regions.jurisdiction import in_subtree
+from app.regions.jurisdiction import covers, in_subtree
+
+CASEWORK_ROLES = (
+    Role.community_worker,
+    Role.social_worker,
+    Role.street_officer,
+    Role.district_officer,
+)
 
 
 def _region_scope(actor: Actor) -> str | None:
@@ -25,6 +33,18 @@ def staff_readable_statement(actor: Actor) -> Select[Staff]:
     stmt = select(Staff)
     region = _region_scope(actor)
     return stmt if region is None else stmt.where(in_subtree(Staff.region_code, region))
+
+
+def staff_within_statement(actor: Actor, region_code: str | None) -> Select[Staff]:
+    """The staff the actor may read, narrowed to ``region_code`` when one is named: a region
+    outside the actor's own is refused (403 ``outside_jurisdiction``), not answered empty."""
+    stmt = staff_readable_statement(actor)
+    if region_code is None:
+        return stmt
+    region = _region_scope(actor)
+    if region is not None and not covers(region, region_code):
+        raise OutsideJurisdiction()
+    return stmt.where(in_subtree(Staff.region_code, region_code))
 
 
 def agency_readable_statement(actor: Actor) -> Select[Agency]:
@@ -52,6 +72,30 @@ async def list_staff(
         stmt = stmt.where(Staff.active.is_(active))
     if after_id is not None:
         stmt = stmt.where(Staff.id > after_id)
+    return list(await session.scalars(stmt))
+
+
+async def list_colleagues(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    role: str | None,
+    region_code: str | None,
+    limit: int,
+) -> list[Staff]:
+    """Active case-working staff the actor may read (in ``region_code`` if named), by region
+    then id."""
+    stmt = (
+        staff_within_statement(actor, region_code)
+        .where(
+            Staff.active.is_(True),
+            Staff.role.in_([r.value for r in CASEWORK_ROLES]),
+        )
+        .order_by(Staff.region_code, Staff.id)
+        .limit(limit)
+    )
+    if role is not None:
+        stmt = stmt.where(Staff.role == role)
     return list(await session.scalars(stmt))
 
 

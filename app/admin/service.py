@@ -252,3 +252,20 @@ async def revoke_agency_key(session: AsyncSession, actor: Actor, agency_id: int)
             {"key_prefix": agency.key_prefix},
         )
     return agency
+
+
+MAX_COLLEAGUES = 500
+
+
+async def colleagues(
+    session: AsyncSession, actor: Actor, *, role: Role | None, region_code: str | None
+) -> list[Staff]:
+    """Active case-working staff in the actor's jurisdiction (or a region inside it), by region
+    then id, at most 500; a region outside it is 403 ``outside_jurisdiction``."""
+    return await repository.list_colleagues(
+        session,
+        actor,
+        role=None if role is None else role.value,
+        region_code=region_code,
+        limit=MAX_COLLEAGUES,
+    )

@@ -12,7 +12,8 @@ from app.calendar.seed import SeedDay
 from app.models.calendar import CalendarDay, CalendarYear
 
 # The calendar's revision (the greatest of its years'), 0 when empty. The submit hot path
-# asks the same in SQL text, inside a statement it sends anyway (app/intake/submission.py).
+# asks the same in SQL text, inside a statement it sends anyway
+# (app/intake/submission_repository.py).
 REVISION_SQL = "(SELECT coalesce(max(revision), 0) FROM calendar_years)"
 
 

@@ -1,97 +1,17 @@
-"""Inbox messages for many staff at once, each one INSERT ... SELECT: everyone covering a
-record's region, items about to pass or past their time limit, the red warnings of a scan."""
+"""The periodic job's inbox messages about time limits: which items are told about, in which
+window and under which event, one statement each (:mod:`app.notifications.fanout_repository`)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import String, and_, cast, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.kit.timeutil import to_local
-from app.models.account import Staff
-from app.models.application import Application
-from app.models.notification import (
-    Notification,
-)
-from app.models.procedure import PERIOD_STEPS, Procedure, ProcedureStep
-from app.models.warning import EarlyWarning
-from app.notifications.repository import covering_staff, insert_from_select
+from app.notifications import fanout_repository as repository
+from app.notifications.fanout_repository import Window
 
-INBOX_COLUMNS = [
-    "recipient_kind",
-    "recipient_id",
-    "event",
-    "title",
-    "record_type",
-    "record_id",
-    "data",
-    "key",
-    "status",
-    "attempts",
-    "created_at",
-    "updated_at",
-]
-
-
-def _inbox_row(
-    staff_id: Any, event: str, title: str, record_type: str, record_id: Any, key: Any, at: datetime
-) -> list[Any]:
-    return [
-        literal("staff").label("recipient_kind"),
-        staff_id.label("recipient_id"),
-        literal(event).label("event"),
-        literal(title).label("title"),
-        literal(record_type).label("record_type"),
-        record_id.label("record_id"),
-        literal({}, type_=Notification.__table__.c.data.type).label("data"),
-        key.label("key"),
-        literal("inbox").label("status"),
-        literal(0).label("attempts"),
-        literal(at, type_=Notification.__table__.c.created_at.type).label("created_at"),
-        literal(at, type_=Notification.__table__.c.updated_at.type).label("updated_at"),
-    ]
-
-
-def _key(prefix: str, *parts: Any) -> Any:
-    """SQL: ``prefix:part:part`` (the message's key, one per cause and recipient)."""
-    expr: Any = literal(prefix)
-    for part in parts:
-        expr = expr + literal(":") + cast(part, String)
-    return expr
-
-
-async def notify_covering_staff(
-    session: AsyncSession,
-    *,
-    event: str,
-    title: str,
-    record_type: str,
-    record_id: int,
-    region_code: str,
-    roles: tuple[str, ...],
-    at: datetime,
-) -> int:
-    """An inbox row for every active staff member in ``roles`` whose jurisdiction covers the
-    region, in one statement."""
-    stmt = select(
-        *_inbox_row(
-            Staff.id,
-            event,
-            title,
-            record_type,
-            literal(record_id),
-            _key(f"{event}:{record_type}:{record_id}", Staff.id),
-            at,
-        )
-    ).where(covering_staff(literal(region_code)), Staff.role.in_(roles))
-    return await insert_from_select(session, stmt, INBOX_COLUMNS)
-
-
-def _windows(due_at: Any, at: datetime, due_soon: timedelta) -> list[tuple[str, Any]]:
-    """Past the limit, and about to pass it (within ``due_soon``)."""
-    return [("overdue", due_at < at), ("due_soon", and_(due_at >= at, due_at < at + due_soon))]
+# Past the limit, and about to pass it (within ``due_soon``).
+WINDOWS: tuple[Window, ...] = ("overdue", "due_soon")
 
 
 async def notify_overdue(
@@ -104,173 +24,43 @@ async def notify_overdue(
 ) -> int:
     """Time limits about to pass (within ``due_soon``) and passed, once each per person and
     limit: submitted applications (to the staff who may accept them there) or whose due time is
-    unknown for want of a year's holiday schedule (to the admins there), dispatched warnings
-    (to the assignee). A limit moved later is told again."""
+    unknown for want of a year's holiday schedule (to the admins there), statutory procedure
+    steps (to the case's assignee, else the triage staff there; an unknown due date to the
+    admins), dispatched warnings (to the assignee). A limit moved later is told again."""
     count = 0
-    for suffix, when in _windows(Application.due_at, at, due_soon):
-        event = f"application_{suffix}"
-        applications = select(
-            *_inbox_row(
-                Staff.id,
-                event,
-                titles[event],
-                "application",
-                Application.id,
-                _key(f"{event}:application", Application.id, Application.due_at, Staff.id),
-                at,
-            )
-        ).where(
-            Application.status == "submitted",
-            when,
-            covering_staff(Application.region_code),
-            Staff.role.in_(triage_roles),
+    for window in WINDOWS:
+        event = f"application_{window}"
+        count += await repository.inbox_for_applications_due(
+            session,
+            window=window,
+            event=event,
+            title=titles[event],
+            roles=triage_roles,
+            at=at,
+            due_soon=due_soon,
         )
-        count += await insert_from_select(session, applications, INBOX_COLUMNS)
-    # An application whose deadline could not be counted (its working days run into a year
-    # with no holiday schedule): the admins covering it are told to record that year.
-    unknown = select(
-        *_inbox_row(
-            Staff.id,
-            "deadline_unknown",
-            titles["deadline_unknown"],
-            "application",
-            Application.id,
-            _key("deadline_unknown:application", Application.id, Staff.id),
-            at,
-        )
-    ).where(
-        Application.status == "submitted",
-        Application.due_at.is_(None),
-        covering_staff(Application.region_code),
-        Staff.role == "admin",
+    # An application whose deadline could not be counted: the admins covering it are told to
+    # record that year's holiday schedule; a procedure step's due date the same.
+    count += await repository.inbox_for_unknown_application_deadlines(
+        session, title=titles["deadline_unknown"], at=at
     )
-    count += await insert_from_select(session, unknown, INBOX_COLUMNS)
-    # A statutory procedure's step whose due date runs into a year with no schedule: the same.
-    steps = (
-        select(
-            *_inbox_row(
-                Staff.id,
-                "deadline_unknown",
-                titles["deadline_unknown"],
-                "application",
-                Procedure.application_id,
-                _key("deadline_unknown:procedure_step", ProcedureStep.id, Staff.id),
-                at,
-            )
-        )
-        .join(Procedure, Procedure.id == ProcedureStep.procedure_id)
-        .where(
-            ProcedureStep.status == "pending",
-            ProcedureStep.deadline_unknown.is_(True),
-            covering_staff(Procedure.region_code),
-            Staff.role == "admin",
-        )
+    count += await repository.inbox_for_unknown_step_deadlines(
+        session, title=titles["deadline_unknown"], at=at
     )
-    count += await insert_from_select(session, steps, INBOX_COLUMNS)
-    count += await _procedure_steps(session, at, due_soon, triage_roles, titles)
-    for suffix, when in _windows(EarlyWarning.due_at, at, due_soon):
-        event = f"warning_{suffix}"
-        warnings = select(
-            *_inbox_row(
-                EarlyWarning.assignee_id,
-                event,
-                titles[event],
-                "warning",
-                EarlyWarning.id,
-                _key(
-                    f"{event}:warning",
-                    EarlyWarning.id,
-                    EarlyWarning.due_at,
-                    EarlyWarning.assignee_id,
-                ),
-                at,
-            )
-        ).where(EarlyWarning.status == "dispatched", when, EarlyWarning.assignee_id.is_not(None))
-        count += await insert_from_select(session, warnings, INBOX_COLUMNS)
+    for window in WINDOWS:
+        event = f"procedure_step_{window}"
+        count += await repository.inbox_for_procedure_steps_due(
+            session,
+            window=window,
+            event=event,
+            title=titles[event],
+            roles=triage_roles,
+            at=at,
+            due_soon=due_soon,
+        )
+    for window in WINDOWS:
+        event = f"warning_{window}"
+        count += await repository.inbox_for_warnings_due(
+            session, window=window, event=event, title=titles[event], at=at, due_soon=due_soon
+        )
     return count
-
-
-async def _procedure_steps(
-    session: AsyncSession,
-    at: datetime,
-    due_soon: timedelta,
-    triage_roles: tuple[str, ...],
-    titles: dict[str, str],
-) -> int:
-    """Statutory procedure steps about to pass (their due day ends within ``due_soon``) and
-    past it, to the case's assignee or, with none, the triage staff covering the case; once
-    per step and due date. A period running out (公示期满), a paused procedure (waiting on the
-    applicant) and an unknown due date are no limit to tell about."""
-    today = to_local(at).date()
-    soon_until = to_local(at + due_soon).date()
-    windows = [
-        ("overdue", ProcedureStep.due_on < today),
-        ("due_soon", and_(ProcedureStep.due_on >= today, ProcedureStep.due_on < soon_until)),
-    ]
-    recipient = or_(
-        Staff.id == Application.assignee_id,
-        and_(
-            Application.assignee_id.is_(None),
-            covering_staff(Procedure.region_code),
-            Staff.role.in_(triage_roles),
-        ),
-    )
-    count = 0
-    for suffix, when in windows:
-        event = f"procedure_step_{suffix}"
-        stmt = (
-            select(
-                *_inbox_row(
-                    Staff.id,
-                    event,
-                    titles[event],
-                    "application",
-                    Procedure.application_id,
-                    _key(
-                        f"{event}:procedure_step",
-                        ProcedureStep.id,
-                        ProcedureStep.due_on,
-                        Staff.id,
-                    ),
-                    at,
-                )
-            )
-            .select_from(ProcedureStep)
-            .join(Procedure, Procedure.id == ProcedureStep.procedure_id)
-            .join(Application, Application.id == Procedure.application_id)
-            .join(Staff, recipient)
-            .where(
-                ProcedureStep.status == "pending",
-                ProcedureStep.step.not_in(PERIOD_STEPS),
-                Procedure.paused_since.is_(None),
-                Staff.active.is_(True),
-                when,
-            )
-        )
-        count += await insert_from_select(session, stmt, INBOX_COLUMNS)
-    return count
-
-
-async def notify_red_warnings_of_scan(
-    session: AsyncSession, *, scan_id: int, title: str, roles: tuple[str, ...], at: datetime
-) -> int:
-    """An inbox row for each red warning a scan opened and each officer covering its region,
-    in one statement."""
-    stmt = select(
-        *_inbox_row(
-            Staff.id,
-            "red_warning",
-            title,
-            "warning",
-            EarlyWarning.id,
-            _key("red_warning:warning", EarlyWarning.id, Staff.id),
-            at,
-        )
-    ).where(
-        EarlyWarning.scan_id == scan_id,
-        EarlyWarning.level == "red",
-        EarlyWarning.status == "open",
-        covering_staff(EarlyWarning.region_code),
-        Staff.role.in_(roles),
-    )
-    return await insert_from_select(session, stmt, INBOX_COLUMNS)

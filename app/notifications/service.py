@@ -24,7 +24,7 @@ from app.kit.timeutil import now
 from app.models.application import Application
 from app.models.notification import ContentCheck, Notification
 from app.models.warning import EarlyWarning
-from app.notifications import fanout, repository
+from app.notifications import fanout, fanout_repository, repository
 from app.notifications.templates import RESIDENT_EVENTS, STAFF_EVENTS, STATUS_WORDS, templates
 from app.regions.jurisdiction import covers, subtree_bounds
 
@@ -171,7 +171,7 @@ async def visits_assigned(
 
 async def red_warnings_of_scan(session: AsyncSession, scan_id: int) -> int:
     """Tell the street and district officers covering each red warning a scan opened."""
-    return await fanout.notify_red_warnings_of_scan(
+    return await fanout_repository.inbox_for_red_warnings_of_scan(
         session, scan_id=scan_id, title=STAFF_EVENTS["red_warning"], roles=DISPATCH_ROLES, at=now()
     )
 
@@ -180,7 +180,7 @@ async def red_warning(session: AsyncSession, warning: EarlyWarning) -> int:
     """Tell every street and district officer covering a red warning's region that it opened."""
     if warning.level != "red":
         return 0
-    return await fanout.notify_covering_staff(
+    return await fanout_repository.inbox_for_covering_staff(
         session,
         event="red_warning",
         title=STAFF_EVENTS["red_warning"],

@@ -7,12 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar import service as calendar_service
-from app.models.procedure import Procedure, ProcedureStep
-from app.procedures import clocks
+from app.procedures import clocks, repository
 from app.procedures.spec import step_of
 
 log = structlog.get_logger()
@@ -23,24 +21,12 @@ async def compute_unknown(session: AsyncSession) -> int:
     unknown; those still past the calendar's data stay unknown. Returns how many got one."""
     calendar = await calendar_service.current(session)
     known = 0
-    rows = await session.execute(
-        select(ProcedureStep, Procedure)
-        .join(Procedure, Procedure.id == ProcedureStep.procedure_id)
-        .where(ProcedureStep.status == "pending", ProcedureStep.deadline_unknown.is_(True))
-    )
-    for row, procedure in rows:
+    for row, procedure in await repository.pending_steps_with_unknown_due(session):
         step = step_of(procedure.category, row.step)
         if step is not None:
             clocks.set_due(row, step, procedure, calendar)
             known += row.due_on is not None
-    limits = await session.scalars(
-        select(Procedure).where(
-            Procedure.limit_days.is_not(None),
-            Procedure.limit_on.is_(None),
-            or_(Procedure.outcome.is_(None), Procedure.decided_on.is_not(None)),
-        )
-    )
-    for procedure in limits:
+    for procedure in await repository.procedures_with_unknown_limit(session):
         procedure.limit_on = clocks.overall_limit(procedure, calendar)
     await session.flush()
     return known

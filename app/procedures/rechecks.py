@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.scopes import Scope, has_scope
@@ -19,7 +18,6 @@ from app.intake import repository as intake_repository
 from app.intake.errors import application_not_found
 from app.kit import audit
 from app.kit.actor import Actor
-from app.models.household import HouseholdMember
 from app.models.procedure import Procedure
 from app.procedures import dates, documents, repository
 from app.procedures.errors import StepDone, StepOutOfOrder
@@ -27,20 +25,6 @@ from app.procedures.schemas import RecheckIn, StopAction, StopIn
 from app.schedules import service as schedules
 
 YEARLY, HALF_YEARLY = 12, 6
-
-
-async def _unstable(session: AsyncSession, household_id: int) -> bool:
-    """A member able to work makes the household's income unstable for re-checks."""
-    able = await session.scalar(
-        select(
-            exists().where(
-                HouseholdMember.household_id == household_id,
-                HouseholdMember.active.is_(True),
-                HouseholdMember.work_capacity == "full",
-            )
-        )
-    )
-    return bool(able)
 
 
 async def schedule(
@@ -55,7 +39,10 @@ async def schedule(
         due = procedure.valid_until
         reason = "刚性支出困难认定到期复核"
     else:
-        unstable = income_stable is False or await _unstable(session, household_id)
+        # A member able to work makes the household's income unstable for re-checks.
+        unstable = income_stable is False or await repository.has_member_able_to_work(
+            session, household_id
+        )
         due = dates.add_months(on, HALF_YEARLY if unstable else YEARLY)
         reason = "低保/特困半年复核" if unstable else "低保/特困年度复核"
     await schedules.set_recheck(session, household_id, on=due, reason=reason)

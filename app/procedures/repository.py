@@ -16,7 +16,7 @@ from app.kit.actor import Actor
 from app.kit.rotation import EncryptedField
 from app.models.account import Staff
 from app.models.application import Application, ApplicationEvent
-from app.models.household import CategoryChange
+from app.models.household import CategoryChange, HouseholdMember
 from app.models.procedure import Procedure, ProcedureDocument, ProcedureObjection, ProcedureStep
 from app.models.region import Region
 from app.procedures.spec import STEPS
@@ -251,3 +251,47 @@ async def decided_per_month(
 
 async def region_name(session: AsyncSession, code: str) -> str | None:
     return await session.scalar(select(Region.name).where(Region.code == code))
+
+
+# Due dates left unknown (deadlines.py) and re-checks (rechecks.py).
+
+
+async def pending_steps_with_unknown_due(
+    session: AsyncSession,
+) -> list[tuple[ProcedureStep, Procedure]]:
+    """Every pending step whose due date is unknown, with its procedure."""
+    rows = await session.execute(
+        select(ProcedureStep, Procedure)
+        .join(Procedure, Procedure.id == ProcedureStep.procedure_id)
+        .where(ProcedureStep.status == "pending", ProcedureStep.deadline_unknown.is_(True))
+    )
+    return [(step, procedure) for step, procedure in rows]
+
+
+async def procedures_with_unknown_limit(session: AsyncSession) -> list[Procedure]:
+    """Procedures with an overall limit in days whose end date is unknown (undecided, or
+    decided and waiting on the date to count against)."""
+    rows = await session.scalars(
+        select(Procedure).where(
+            Procedure.limit_days.is_not(None),
+            Procedure.limit_on.is_(None),
+            or_(Procedure.outcome.is_(None), Procedure.decided_on.is_not(None)),
+        )
+    )
+    return list(rows)
+
+
+async def has_member_able_to_work(session: AsyncSession, household_id: int) -> bool:
+    """An active member of the household is able to work (full work capacity)."""
+    able = await session.scalar(
+        select(
+            select(HouseholdMember.id)
+            .where(
+                HouseholdMember.household_id == household_id,
+                HouseholdMember.active.is_(True),
+                HouseholdMember.work_capacity == "full",
+            )
+            .exists()
+        )
+    )
+    return bool(able)

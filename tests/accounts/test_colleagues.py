@@ -59,6 +59,9 @@ async def test_colleagues_in_the_jurisdiction(client: httpx.AsyncClient) -> None
         "/staff/colleagues", params={"region_code": GONGPING}, headers=guanghua
     )
     assert beyond.status_code == 403 and beyond.json()["code"] == "outside_jurisdiction"
+    # A street officer naming a community of another street: refused, not answered empty.
+    other = await client.get("/staff/colleagues", params={"region_code": GONGPING}, headers=street)
+    assert other.status_code == 403 and other.json()["code"] == "outside_jurisdiction"
     assert (await client.get("/staff/colleagues", headers=admin)).status_code == 403
     bad = await client.get("/staff/colleagues", params={"role": "boss"}, headers=street)
     assert bad.status_code == 422
