@@ -3,7 +3,8 @@ transaction (the request's, or a worker's or command's own ``session_scope()``).
 
 Approval: the case moves to ``approved`` (intake), then the registry enrols the subject's
 household or changes its category (:mod:`app.households.categories.enrolment`), and intake
-records on the approval event what the registry did."""
+records on the approval event what the registry did. Aid given once (临时救助) is approved
+without enrolment, by its statutory procedure only."""
 
 from __future__ import annotations
 
@@ -58,7 +59,28 @@ async def transition(
             code="procedure_governs_decision",
         )
     application = await service.transition(session, actor, application_id, body)
-    if body.action == Action.approve and body.decision is not None:
+    if body.action == Action.approve:
         note = await enrolment.enrol(session, actor, approved_subject(application))
         await service.note_on_approval(session, application, note)
     return application
+
+
+async def approve_without_enrolment(
+    session: AsyncSession,
+    actor: Actor,
+    application_id: int,
+    *,
+    note: str = "",
+    public_note: str = "",
+) -> Application:
+    """A statutory procedure's approval of aid given once (临时救助): the case is approved and
+    the registry, which keeps no such category, enrols nobody. 409 ``decision_required`` for a
+    case not under a procedure: every other approval goes through :func:`transition` with the
+    registry decision :class:`TransitionIn` demands."""
+    if not await repository.has_procedure(session, application_id):
+        raise InvalidTransition(
+            "审批通过须给出救助决定（救助类别与月救助金额）", code="decision_required"
+        )
+    return await service.approve_without_enrolment(
+        session, actor, application_id, note, public_note
+    )

@@ -21,6 +21,7 @@ from app.intake.schemas import (
     CaseDetail,
     CaseEvent,
     Decision,
+    DecisionIn,
     Revealed,
     StaffAttachmentOut,
     Status,
@@ -152,15 +153,40 @@ async def transition(
 ) -> Application:
     """Move a case along its life cycle; 403 for a role that may not, 409 for a wrong status."""
     application = await _load_for_change(session, actor, application_id)
-    rule = RULES[body.action]
+    return await _move(
+        session, actor, application, body.action, body.note, body.public_note, body.decision
+    )
+
+
+async def approve_without_enrolment(
+    session: AsyncSession, actor: Actor, application_id: int, note: str, public_note: str
+) -> Application:
+    """Approve a case whose aid is given once (临时救助): the registry keeps no such category,
+    so the case carries no registry decision."""
+    application = await _load_for_change(session, actor, application_id)
+    return await _move(session, actor, application, Action.approve, note, public_note, None)
+
+
+async def _move(
+    session: AsyncSession,
+    actor: Actor,
+    application: Application,
+    action: Action,
+    note: str,
+    public_note: str,
+    decision: DecisionIn | None,
+) -> Application:
+    """The step ``action`` under its rule; ``decision`` is what an approval decides for the
+    registry (None for aid the registry does not keep)."""
+    rule = RULES[action]
     if not has_scope(actor.role, rule.scope):
         raise Forbidden(
-            f"当前角色不能执行“{ACTION_LABELS[body.action.value]}”", code="action_not_allowed"
+            f"当前角色不能执行“{ACTION_LABELS[action.value]}”", code="action_not_allowed"
         )
     if application.status not in rule.sources:
         raise InvalidTransition(
             f"申请当前为“{STATUS_LABELS[application.status]}”，"
-            f"不能执行“{ACTION_LABELS[body.action.value]}”",
+            f"不能执行“{ACTION_LABELS[action.value]}”",
             extra={"status": application.status},
         )
     # After the status: a case nobody has accepted has no assignee, and the answer to
@@ -168,37 +194,29 @@ async def transition(
     if rule.assignee_only and application.assignee_id != actor.id:
         raise Forbidden("只有承办人可以执行此操作", code="not_assignee")
     detail: dict[str, object] = {}
-    if body.action == Action.accept and application.assignee_id is None:
+    if action == Action.accept and application.assignee_id is None:
         application.assignee_id = actor.id
         detail["assignee_id"] = actor.id
-    note = body.note
-    if body.action == Action.approve and body.decision is not None:
-        checked = await check_amount(session, application, body.decision)
+    if decision is not None:
+        checked = await check_amount(session, application, decision)
         if checked is not None:
             detail.update(checked.detail)
-            note = "\n".join(n for n in (body.note, checked.note) if n)
-        application.decision_category = body.decision.category.value
-        application.decision_amount = body.decision.monthly_amount
+            note = "\n".join(n for n in (note, checked.note) if n)
+        application.decision_category = decision.category.value
+        application.decision_amount = decision.monthly_amount
         application.decided_by_id = actor.id
         application.decided_at = now()
-        detail["category"] = body.decision.category.value
+        detail["category"] = decision.category.value
         detail["monthly_amount"] = (
-            str(body.decision.monthly_amount) if body.decision.monthly_amount is not None else None
+            str(decision.monthly_amount) if decision.monthly_amount is not None else None
         )
-    if body.action == Action.deny:
+    if action == Action.deny:
         application.decided_by_id = actor.id
         application.decided_at = now()
     await _record_step(
-        session,
-        actor,
-        application,
-        body.action.value,
-        rule.target,
-        note,
-        body.public_note,
-        detail,
+        session, actor, application, action.value, rule.target, note, public_note, detail
     )
-    await notifications.application_status(session, application, body.public_note)
+    await notifications.application_status(session, application, public_note)
     return application
 
 

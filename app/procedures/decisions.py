@@ -199,20 +199,10 @@ async def _decide(
         )
         await _record_care(session, actor, application, body)
     else:
-        # Temporary aid is given once, not a category the registry keeps: the case is approved
-        # and nobody is enrolled (TransitionIn asks callers of the API for a registry decision;
-        # this step is the decision, so it is built without one).
-        await intake_flows.transition(
-            session,
-            actor,
-            application.id,
-            TransitionIn.model_construct(
-                action=Action.approve,
-                note=body.note,
-                public_note="经审核，予以临时救助",
-                decision=None,
-            ),
-            by_procedure=True,
+        # Aid given once (temporary aid) is no category the registry keeps: approved, and
+        # nobody enrolled.
+        await intake_flows.approve_without_enrolment(
+            session, actor, application.id, note=body.note, public_note="经审核，予以临时救助"
         )
     procedure.outcome, procedure.decided_on = "approved", on
     procedure.monthly_amount = body.monthly_amount

@@ -19,7 +19,7 @@ from app.models.application import Application, ApplicationEvent
 from app.models.household import CategoryChange, HouseholdMember
 from app.models.procedure import Procedure, ProcedureDocument, ProcedureObjection, ProcedureStep
 from app.models.region import Region
-from app.procedures.spec import STEPS
+from app.procedures.spec import NO_TIME_LIMIT, STEPS
 from app.regions.jurisdiction import in_subtree
 
 
@@ -218,7 +218,8 @@ async def decided_per_month(
     session: AsyncSession, actor: Actor, region_code: str | None, year: int
 ) -> list[Any]:
     """Per month of ``year``: procedures decided, and how many within their limit (the overall
-    limit where set, else the decision step's due date)."""
+    limit where set, else the decision step's due date; a category with neither, as
+    :data:`~app.procedures.spec.NO_TIME_LIMIT` derives it, is never late)."""
     scoped = _scoped(actor, region_code)
     decision = aliased(ProcedureStep)
     limit_on = func.coalesce(scoped.c.limit_on, decision.due_on)
@@ -231,8 +232,8 @@ async def decided_per_month(
             .filter(
                 or_(
                     scoped.c.decided_on <= limit_on,
-                    # temporary aid has no time limit on its decision: never late
-                    and_(limit_on.is_(None), scoped.c.category == "temporary_aid"),
+                    # a category with no time limit on its decision: never late
+                    and_(limit_on.is_(None), scoped.c.category.in_(sorted(NO_TIME_LIMIT))),
                 )
             )
             .label("within_limit"),

@@ -3,11 +3,13 @@ its clocks and documents; the applicant reads their own procedure and their copi
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from app.accounts.dependencies import CurrentResident, RequireCasesRead, RequireCasesWork
 from app.db.deps import Session
@@ -15,6 +17,7 @@ from app.kit import audit
 from app.kit.actor import Actor
 from app.kit.idempotency import IdempotencyKey, run_once
 from app.kit.params import RecordId
+from app.models.procedure import Procedure
 from app.procedures import rechecks, repository, service, views
 from app.procedures.errors import DocumentNotFound
 from app.procedures.schemas import (
@@ -33,22 +36,34 @@ StepCode = Annotated[str, Path(pattern=r"^[a-z_]{2,24}$", description="步骤代
 BASE = "/staff/applications/{application_id}/procedure"
 
 
+async def _view(session: Session, change: Awaitable[Procedure]) -> ProcedureView:
+    """The staff view of the procedure a change returns (the change audits itself)."""
+    return await views.staff_view(session, await change)
+
+
 async def _once(
     session: Session,
     actor: Actor,
-    key: str | None,
-    body: object,
-    status: int,
-    change: Callable[[], Awaitable[object]],
     application_id: int,
+    key: str | None,
+    request: Mapping[str, object],
+    change: Callable[[], Awaitable[Procedure]],
+    status: int = 200,
 ) -> JSONResponse:
+    """A change under ``Idempotency-Key``: the same key and ``request`` (models as their JSON,
+    with the case's id) replay the first view instead of changing the case again."""
+    fingerprint = {
+        name: value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+        for name, value in request.items()
+    }
+
     async def create() -> tuple[int, object]:
-        await change()
-        procedure, _ = await service.load(session, actor, application_id)
-        view = await views.staff_view(session, procedure)
+        view = await _view(session, change())
         return status, view.model_dump(mode="json")
 
-    code, payload = await run_once(session, actor, key, body, create)
+    code, payload = await run_once(
+        session, actor, key, {**fingerprint, "application_id": application_id}, create
+    )
     return JSONResponse(payload, status_code=code)
 
 
@@ -62,15 +77,9 @@ async def start(
 ) -> JSONResponse:
     """Start the statutory procedure of an accepted application (its clock runs from the
     acceptance)."""
-    return await _once(
-        session,
-        actor,
-        idempotency_key,
-        {"start": body.model_dump(mode="json"), "application_id": application_id},
-        201,
-        lambda: service.start(session, actor, application_id, body),
-        application_id,
-    )
+    change = partial(service.start, session, actor, application_id, body)
+    request = {"start": body}
+    return await _once(session, actor, application_id, idempotency_key, request, change, 201)
 
 
 @router.get(BASE, response_model=ProcedureView)
@@ -94,15 +103,9 @@ async def step(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Record a step (the role the step needs; 409 with the reason when out of order)."""
-    return await _once(
-        session,
-        actor,
-        idempotency_key,
-        {"step": step, "body": body.model_dump(mode="json"), "application_id": application_id},
-        200,
-        lambda: service.act(session, actor, application_id, step, body),
-        application_id,
-    )
+    change = partial(service.act, session, actor, application_id, step, body)
+    request = {"step": step, "body": body}
+    return await _once(session, actor, application_id, idempotency_key, request, change)
 
 
 @router.post(BASE + "/objections", status_code=201, response_model=ProcedureView)
@@ -115,15 +118,9 @@ async def objection(
 ) -> JSONResponse:
     """Record an objection to the public notice while it runs (it calls for a democratic
     review)."""
-    return await _once(
-        session,
-        actor,
-        idempotency_key,
-        {"objection": body.model_dump(mode="json"), "application_id": application_id},
-        201,
-        lambda: service.objection(session, actor, application_id, body),
-        application_id,
-    )
+    change = partial(service.objection, session, actor, application_id, body)
+    request = {"objection": body}
+    return await _once(session, actor, application_id, idempotency_key, request, change, 201)
 
 
 @router.post(BASE + "/pause", response_model=ProcedureView)
@@ -131,8 +128,7 @@ async def pause(
     application_id: RecordId, body: ReasonIn, session: Session, actor: RequireCasesWork
 ) -> ProcedureView:
     """The case waits on the applicant: the clocks stand still until resumed."""
-    found = await service.pause(session, actor, application_id, body.reason)
-    return await views.staff_view(session, found)
+    return await _view(session, service.pause(session, actor, application_id, body.reason))
 
 
 @router.post(BASE + "/resume", response_model=ProcedureView)
@@ -140,8 +136,7 @@ async def resume(
     application_id: RecordId, session: Session, actor: RequireCasesWork
 ) -> ProcedureView:
     """The applicant's materials came in: the clocks run again, the days waited not counted."""
-    found = await service.resume(session, actor, application_id)
-    return await views.staff_view(session, found)
+    return await _view(session, service.resume(session, actor, application_id))
 
 
 @router.post(BASE + "/extend", response_model=ProcedureView)
@@ -149,8 +144,7 @@ async def extend(
     application_id: RecordId, body: ReasonIn, session: Session, actor: RequireCasesRead
 ) -> ProcedureView:
     """Record a special reason: 45 working days overall instead of 30 (district officers)."""
-    found = await service.extend(session, actor, application_id, body.reason)
-    return await views.staff_view(session, found)
+    return await _view(session, service.extend(session, actor, application_id, body.reason))
 
 
 @router.post(BASE + "/stop", response_model=ProcedureView)
@@ -163,15 +157,9 @@ async def stop(
 ) -> JSONResponse:
     """Reduce or stop an approved case's assistance with a written notice and reasons (no
     public notice); a date after today takes effect on that date."""
-    return await _once(
-        session,
-        actor,
-        idempotency_key,
-        {"stop": body.model_dump(mode="json"), "application_id": application_id},
-        200,
-        lambda: rechecks.stop(session, actor, application_id, body),
-        application_id,
-    )
+    change = partial(rechecks.stop, session, actor, application_id, body)
+    request = {"stop": body}
+    return await _once(session, actor, application_id, idempotency_key, request, change)
 
 
 @router.post(BASE + "/recheck", response_model=ProcedureView)
@@ -184,15 +172,9 @@ async def recheck(
 ) -> JSONResponse:
     """Record a re-check that found the household still eligible; the next one is placed in
     the visit worklists."""
-    return await _once(
-        session,
-        actor,
-        idempotency_key,
-        {"recheck": body.model_dump(mode="json"), "application_id": application_id},
-        200,
-        lambda: rechecks.record(session, actor, application_id, body),
-        application_id,
-    )
+    change = partial(rechecks.record, session, actor, application_id, body)
+    request = {"recheck": body}
+    return await _once(session, actor, application_id, idempotency_key, request, change)
 
 
 def _pdf(content: bytes, document_id: int) -> Response:

@@ -57,6 +57,17 @@ async def load(
     return procedure, await repository.steps(session, procedure.id)
 
 
+async def _for_change(
+    session: AsyncSession, actor: Actor, application_id: int, scope: Scope, refused: str
+) -> tuple[Procedure, list[ProcedureStep]]:
+    """The procedure and its steps, locked with its application, for a role with ``scope``
+    (403 ``refused`` otherwise; 404 when none or outside the jurisdiction)."""
+    if not has_scope(actor.role, scope):
+        raise Forbidden(refused, code="action_not_allowed")
+    await _application(session, actor, application_id)
+    return await load(session, actor, application_id, for_update=True)
+
+
 async def start(
     session: AsyncSession, actor: Actor, application_id: int, body: StartIn
 ) -> Procedure:
@@ -199,10 +210,9 @@ async def objection(
     session: AsyncSession, actor: Actor, application_id: int, body: ObjectionIn
 ) -> Procedure:
     """Record an objection to the public notice, while the notice runs."""
-    if not has_scope(actor.role, Scope.cases_work):
-        raise Forbidden("当前角色不能登记异议", code="action_not_allowed")
-    await _application(session, actor, application_id)
-    procedure, rows = await load(session, actor, application_id, for_update=True)
+    procedure, rows = await _for_change(
+        session, actor, application_id, Scope.cases_work, "当前角色不能登记异议"
+    )
     notice = next((r for r in rows if r.step == "notice" and r.status == "done"), None)
     ended = any(r.step == "notice_end" and r.status == "done" for r in rows)
     if notice is None or ended:
@@ -240,10 +250,9 @@ async def _recount(session: AsyncSession, procedure: Procedure, rows: list[Proce
 
 async def pause(session: AsyncSession, actor: Actor, application_id: int, reason: str) -> Procedure:
     """The case waits on the applicant (补正材料): the clocks stand still from tomorrow."""
-    if not has_scope(actor.role, Scope.cases_work):
-        raise Forbidden("当前角色不能暂停计时", code="action_not_allowed")
-    await _application(session, actor, application_id)
-    procedure, rows = await load(session, actor, application_id, for_update=True)
+    procedure, rows = await _for_change(
+        session, actor, application_id, Scope.cases_work, "当前角色不能暂停计时"
+    )
     if procedure.outcome is not None:
         raise StepDone("本案已作出决定，不能暂停计时")
     if procedure.paused_since is not None:
@@ -258,10 +267,9 @@ async def pause(session: AsyncSession, actor: Actor, application_id: int, reason
 
 async def resume(session: AsyncSession, actor: Actor, application_id: int) -> Procedure:
     """The applicant's materials came in: the days since the pause do not count."""
-    if not has_scope(actor.role, Scope.cases_work):
-        raise Forbidden("当前角色不能恢复计时", code="action_not_allowed")
-    await _application(session, actor, application_id)
-    procedure, rows = await load(session, actor, application_id, for_update=True)
+    procedure, rows = await _for_change(
+        session, actor, application_id, Scope.cases_work, "当前角色不能恢复计时"
+    )
     if procedure.paused_since is None:
         raise StepOutOfOrder("计时未暂停", code="procedure_not_paused")
     since, until = procedure.paused_since + timedelta(days=1), dates.today()
@@ -284,10 +292,9 @@ async def extend(
     session: AsyncSession, actor: Actor, application_id: int, reason: str
 ) -> Procedure:
     """Record the special reason that allows 45 working days instead of 30."""
-    if not has_scope(actor.role, Scope.cases_decide):
-        raise Forbidden("当前角色不能延长办理期限", code="action_not_allowed")
-    await _application(session, actor, application_id)
-    procedure, rows = await load(session, actor, application_id, for_update=True)
+    procedure, rows = await _for_change(
+        session, actor, application_id, Scope.cases_decide, "当前角色不能延长办理期限"
+    )
     limits = OVERALL_LIMIT.get(procedure.category)
     if limits is None:
         raise StepOutOfOrder("该类程序没有可延长的总期限", code="no_extension")

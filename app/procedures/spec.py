@@ -302,6 +302,15 @@ STEPS: dict[str, tuple[Step, ...]] = {
 }
 
 
+# Categories whose decision has no time limit at all (no overall limit, no clock on the
+# decision step): a decision in them is never late.
+NO_TIME_LIMIT = frozenset(
+    category
+    for category, steps in STEPS.items()
+    if category not in OVERALL_LIMIT and not any(s.decision and s.clock for s in steps)
+)
+
+
 def step_of(category: str, code: str) -> Step | None:
     """The step ``code`` of ``category``'s procedure, or None."""
     return next((s for s in STEPS[category] if s.code == code), None)

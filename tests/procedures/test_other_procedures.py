@@ -309,6 +309,7 @@ async def test_temporary_aid_is_paid_first_within_the_workers_limit(
     assert decided["outcome"] == "approved"
     response = await client.get(f"/staff/applications/{case.id}", headers=case.worker)
     assert response.json()["status"] == "approved"
+    assert response.json()["decision"] is None  # no registry category or amount recorded
     async with session_scope() as session:
         households_after = await session.scalar(select(func.count()).select_from(Household))
     assert households_after == households_before
