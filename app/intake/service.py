@@ -210,7 +210,9 @@ async def _move(
         detail["monthly_amount"] = (
             str(decision.monthly_amount) if decision.monthly_amount is not None else None
         )
-    if action == Action.deny:
+    if action == Action.deny or (action == Action.approve and decision is None):
+        # A refusal, and an approval of aid given once, decide the case with no registry
+        # decision: who decided and when still count (the figures' decided cases and days).
         application.decided_by_id = actor.id
         application.decided_at = now()
     await _record_step(

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 
 from app.db.session import session_scope
 from app.households.categories.scheduled import apply_due
+from app.models.application import Application
 from app.models.household import Household
 from app.models.procedure import Procedure
 from app.models.visit import VisitSchedule
@@ -313,6 +314,12 @@ async def test_temporary_aid_is_paid_first_within_the_workers_limit(
     async with session_scope() as session:
         households_after = await session.scalar(select(func.count()).select_from(Household))
     assert households_after == households_before
+    # Still a decided case for the figures: who decided and when are kept.
+    async with session_scope() as session:
+        decided_at = await session.scalar(
+            select(Application.decided_at).where(Application.id == case.id)
+        )
+    assert decided_at is not None
     # No time limit on a temporary-aid decision: supervision counts it within its limit.
     on_time = await client.get("/staff/supervision/on-time?year=2026", headers=case.officer)
     assert on_time.json()["months"] == [
