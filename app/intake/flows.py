@@ -2,13 +2,16 @@
 transaction (the request's, or a worker's or command's own ``session_scope()``).
 
 Approval: the case moves to ``approved`` (intake), then the registry enrols the subject's
-household or changes its category (:mod:`app.households.categories.enrolment`), and intake
-records on the approval event what the registry did."""
+household or changes its category (:mod:`app.households.categories.enrolment`), intake
+records on the approval event what the registry did, and a temporary-aid advance paid for the
+subject before they had a household is written to its ledger
+(:func:`app.procedures.advance.settle_for_household`)."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.households import repository as households
 from app.households.categories import enrolment
 from app.intake import repository, service
 from app.intake.errors import InvalidTransition
@@ -17,6 +20,7 @@ from app.kit.actor import Actor
 from app.kit.crypto import get_cipher
 from app.kit.timeutil import now, to_local
 from app.models.application import Application
+from app.procedures import advance
 
 
 def approved_subject(application: Application) -> enrolment.ApprovedSubject:
@@ -61,4 +65,12 @@ async def transition(
     if body.action == Action.approve and body.decision is not None:
         note = await enrolment.enrol(session, actor, approved_subject(application))
         await service.note_on_approval(session, application, note)
+        # The household registered (or enrolled) now may be what an earlier temporary-aid
+        # advance for the same person was waiting for.
+        if application.subject_id_hash:
+            household_id = await households.active_household_id_of(
+                session, application.subject_id_hash
+            )
+            if household_id is not None:
+                await advance.settle_for_household(session, actor, household_id)
     return application
