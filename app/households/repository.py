@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Select, select, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -145,6 +146,28 @@ async def active_household_id_of(session: AsyncSession, id_hash: str) -> int | N
         select(HouseholdMember.household_id).where(
             HouseholdMember.active.is_(True), HouseholdMember.id_hash == id_hash
         )
+    )
+
+
+async def active_member_hashes(session: AsyncSession, household_id: int) -> list[str]:
+    """The keyed ID-number hashes of the household's active members."""
+    return list(
+        await session.scalars(
+            select(HouseholdMember.id_hash).where(
+                HouseholdMember.household_id == household_id, HouseholdMember.active.is_(True)
+            )
+        )
+    )
+
+
+async def current_amount(session: AsyncSession, household_id: int) -> Decimal | None:
+    """The monthly amount the registry pays: that of the newest decision applied (enrolment,
+    change, a procedure's reduction); None after an exit or when none was given."""
+    return await session.scalar(
+        select(CategoryChange.monthly_amount)
+        .where(CategoryChange.household_id == household_id, CategoryChange.applied_at.is_not(None))
+        .order_by(CategoryChange.applied_at.desc(), CategoryChange.id.desc())
+        .limit(1)
     )
 
 

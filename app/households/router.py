@@ -14,7 +14,7 @@ from app.accounts.dependencies import (
 )
 from app.db.deps import Session
 from app.errors import Invalid
-from app.households import contact, export, ledger, service, views
+from app.households import contact, export, flows, ledger, service, views
 from app.households.categories.vocabulary import Category
 from app.households.changelog import parse_if_match
 from app.households.repository import HouseholdFilter
@@ -154,7 +154,7 @@ async def create_household(
     """Register a household and its members (exactly one head)."""
 
     async def create() -> tuple[int, object]:
-        return await _created(session, await service.create_household(session, actor, body))
+        return await _created(session, await flows.register(session, actor, body))
 
     status, payload = await run_once(session, actor, idempotency_key, body, create)
     # The version to send back in If-Match, as every read and change gives it.
@@ -204,7 +204,7 @@ async def add_member(
     """Add a member; a person already in another active household is refused (409)."""
 
     async def create() -> tuple[int, object]:
-        household = await service.add_member(
+        household = await flows.add_member(
             session, actor, household_id, body, parse_if_match(if_match)
         )
         return await _created(session, household)

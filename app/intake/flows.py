@@ -2,14 +2,17 @@
 transaction (the request's, or a worker's or command's own ``session_scope()``).
 
 Approval: the case moves to ``approved`` (intake), then the registry enrols the subject's
-household or changes its category (:mod:`app.households.categories.enrolment`), and intake
-records on the approval event what the registry did. Aid given once (临时救助) is approved
+household or changes its category (:mod:`app.households.categories.enrolment`), intake
+records on the approval event what the registry did, and a temporary-aid advance paid for the
+subject before they had a household is written to its ledger
+(:func:`app.procedures.advance.settle_for_household`). Aid given once (临时救助) is approved
 without enrolment, by its statutory procedure only."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.households import repository as households
 from app.households.categories import enrolment
 from app.intake import repository, service
 from app.intake.errors import InvalidTransition
@@ -18,6 +21,7 @@ from app.kit.actor import Actor
 from app.kit.crypto import get_cipher
 from app.kit.timeutil import now, to_local
 from app.models.application import Application
+from app.procedures import advance
 
 
 def approved_subject(application: Application) -> enrolment.ApprovedSubject:
@@ -62,6 +66,14 @@ async def transition(
     if body.action == Action.approve:
         note = await enrolment.enrol(session, actor, approved_subject(application))
         await service.note_on_approval(session, application, note)
+        # The household registered (or enrolled) now may be what an earlier temporary-aid
+        # advance for the same person was waiting for.
+        if application.subject_id_hash:
+            household_id = await households.active_household_id_of(
+                session, application.subject_id_hash
+            )
+            if household_id is not None:
+                await advance.settle_for_household(session, actor, household_id)
     return application
 
 

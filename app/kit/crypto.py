@@ -57,18 +57,25 @@ class FieldCipher:
         return self._current.id
 
     def encrypt(self, plaintext: str) -> str:
-        nonce = os.urandom(NONCE_BYTES)
-        sealed = self._current.aead.encrypt(nonce, plaintext.encode(), self._current.id.encode())
-        return f"{self._current.id}${base64.urlsafe_b64encode(nonce + sealed).decode()}"
+        return self.encrypt_bytes(plaintext.encode())
 
     def decrypt(self, token: str) -> str:
+        return self.decrypt_bytes(token).decode()
+
+    def encrypt_bytes(self, plaintext: bytes) -> str:
+        """The same token as :meth:`encrypt`, for content that is not text (a PDF)."""
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._current.aead.encrypt(nonce, plaintext, self._current.id.encode())
+        return f"{self._current.id}${base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+    def decrypt_bytes(self, token: str) -> bytes:
         key_id, _, body = token.partition("$")
         key = self._keys.get(key_id)
         if key is None or not body:
             raise DecryptionError("unknown key id")
         raw = base64.urlsafe_b64decode(body.encode())
         try:
-            return key.aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], key_id.encode()).decode()
+            return key.aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], key_id.encode())
         except InvalidTag as exc:
             raise DecryptionError("ciphertext does not open") from exc
 

@@ -54,10 +54,11 @@ async def rotate(session: AsyncSession, fields: Iterable[EncryptedField]) -> dic
                 last_id = row_id
                 if token is None or cipher.is_current(token):
                     continue
-                plain = cipher.decrypt(token)
-                values: dict[str, str] = {str(field.ciphertext.key): cipher.encrypt(plain)}
+                # As bytes: a sealed document (a PDF) is not text; text round-trips the same.
+                plain = cipher.decrypt_bytes(token)
+                values: dict[str, str] = {str(field.ciphertext.key): cipher.encrypt_bytes(plain)}
                 if field.keyed_hash is not None:
-                    values[str(field.keyed_hash.key)] = cipher.keyed_hash(plain)
+                    values[str(field.keyed_hash.key)] = cipher.keyed_hash(plain.decode())
                 await session.execute(
                     update(table).where(field.id_column == row_id).values(**values)
                 )

@@ -4,6 +4,7 @@ refusal and stop notices) stored with the case."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -12,7 +13,6 @@ from sqlalchemy import (
     Boolean,
     ForeignKey,
     Index,
-    LargeBinary,
     Numeric,
     String,
     Text,
@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import BigId, IdMixin, Model, utcnow
+from app.kit.crypto import get_cipher
 
 # Steps that are a period running out (公示期满), not a time limit to meet: never overdue.
 PERIOD_STEPS = ("notice_end", "termination")
@@ -106,7 +107,8 @@ class ProcedureObjection(IdMixin, Model):
 
 
 class ProcedureDocument(IdMixin, Model):
-    """A PDF the procedure produced, kept with the case."""
+    """A PDF the procedure produced, kept with the case, sealed under the data key: it names
+    the applicant and carries the reference, amounts and reasons."""
 
     __tablename__ = "procedure_documents"
 
@@ -117,8 +119,23 @@ class ProcedureDocument(IdMixin, Model):
     title: Mapped[str] = mapped_column(String(60))
     # The applicant gets a copy of the decision and of a refusal, stop or reduction notice.
     applicant_copy: Mapped[bool] = mapped_column(Boolean, default=False)
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    # The PDF as a data-key token (:meth:`FieldCipher.encrypt_bytes`), rotated with the rest.
+    content_enc: Mapped[str] = mapped_column(Text)
+    # Of the PDF itself, not of the token: what a download can be checked against.
     sha256: Mapped[str] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(BigId)
+
+    @property
+    def content(self) -> bytes:
+        """The PDF, opened only when a download is served."""
+        return get_cipher().decrypt_bytes(self.content_enc)
+
+    @staticmethod
+    def seal(pdf: bytes) -> dict[str, str]:
+        """The stored columns for a rendered PDF: its token and the hash of its bytes."""
+        return {
+            "content_enc": get_cipher().encrypt_bytes(pdf),
+            "sha256": hashlib.sha256(pdf).hexdigest(),
+        }

@@ -4,7 +4,10 @@
 A person who is in no household of the registry (or in one outside the worker's jurisdiction)
 has no ledger yet: the payment stays on the procedure (``advance_amount``, the step's
 ``ledger_pending``) and is written to the ledger, dated the day it was paid, at the first later
-step of the procedure taken once the household exists and is readable by whoever acts."""
+step of the procedure taken once the household exists and is readable by whoever acts, or
+as soon as the household is registered, joined or enrolled (:func:`settle_for_household`,
+called by the registry's and intake's flows in their own transaction), whichever comes first;
+never twice: both run under the procedure's row lock and clear ``ledger_pending``."""
 
 from __future__ import annotations
 
@@ -17,9 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.households import ledger
 from app.households import repository as households
 from app.households.schemas import LedgerIn, LedgerKind
+from app.intake import repository as intake_repository
 from app.kit.actor import Actor
 from app.models.application import Application
 from app.models.procedure import Procedure, ProcedureStep
+from app.procedures import repository
 
 
 async def _household(session: AsyncSession, actor: Actor, application: Application) -> int | None:
@@ -68,18 +73,40 @@ async def settle_pending(
     procedure: Procedure,
     application: Application,
     rows: list[ProcedureStep],
-) -> None:
+) -> bool:
     """An advance paid while the person had no household: write it now if the household
-    exists (called before every later step of the procedure)."""
+    exists (called before every later step of the procedure, and by
+    :func:`settle_for_household`); whether it was written."""
     row = next((r for r in rows if r.step == "advance" and r.status == "done"), None)
     if row is None or not (row.detail or {}).get("ledger_pending"):
-        return
+        return False
     if procedure.advance_amount is None or row.done_on is None:
-        return
+        return False
     written = await to_ledger(
         session, actor, procedure, application, procedure.advance_amount, row.done_on
     )
     if written.get("ledger_pending"):
-        return
+        return False
     detail = {k: v for k, v in (row.detail or {}).items() if k != "ledger_pending"}
     row.detail = {**detail, **written}
+    return True
+
+
+async def settle_for_household(session: AsyncSession, actor: Actor, household_id: int) -> int:
+    """The household now has these people as active members (registered, joined, enrolled
+    again): write every advance still waiting for one of them; how many were written. Cases
+    the actor may not read are left to their own next step."""
+    hashes = await households.active_member_hashes(session, household_id)
+    written = 0
+    for application_id in await repository.advances_of(session, actor, hashes):
+        procedure = await repository.for_application(
+            session, actor, application_id, for_update=True
+        )
+        application = await intake_repository.get_readable(session, actor, application_id)
+        if procedure is None or application is None:
+            continue
+        rows = await repository.steps(session, procedure.id)
+        if await settle_pending(session, actor, procedure, application, rows):
+            written += 1
+    await session.flush()
+    return written

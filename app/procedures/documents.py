@@ -4,7 +4,6 @@ rendered to PDF and kept with the case."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from decimal import Decimal
 
@@ -135,8 +134,7 @@ async def produce(
         kind=kind,
         title=title,
         applicant_copy=kind in APPLICANT_COPY,
-        content=content,
-        sha256=hashlib.sha256(content).hexdigest(),
+        **ProcedureDocument.seal(content),
         created_by_id=actor.id if actor.kind == "staff" else None,
     )
     session.add(document)

@@ -19,7 +19,7 @@ from app.intake.errors import application_not_found
 from app.kit import audit
 from app.kit.actor import Actor
 from app.models.procedure import Procedure
-from app.procedures import dates, documents, repository
+from app.procedures import dates, documents, reduction, repository
 from app.procedures.errors import StepDone, StepOutOfOrder
 from app.procedures.schemas import RecheckIn, StopAction, StopIn
 from app.schedules import service as schedules
@@ -132,6 +132,7 @@ async def stop(session: AsyncSession, actor: Actor, application_id: int, body: S
         procedure.stopped_on = body.effective_date
     else:
         procedure.monthly_amount = body.monthly_amount
+        await reduction.to_registry(session, actor, application.id, body)
     await session.flush()
     await audit.record(
         session,

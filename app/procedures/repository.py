@@ -131,6 +131,9 @@ async def tekun_spot_check_share(
 SEALED_COLUMNS = [
     EncryptedField("procedure_step.findings", ProcedureStep.id, ProcedureStep.findings_enc),
     EncryptedField("procedure_objection.text", ProcedureObjection.id, ProcedureObjection.text_enc),
+    EncryptedField(
+        "procedure_document.content", ProcedureDocument.id, ProcedureDocument.content_enc
+    ),
 ]
 
 
@@ -296,3 +299,32 @@ async def has_member_able_to_work(session: AsyncSession, household_id: int) -> b
         )
     )
     return bool(able)
+
+
+# Advances paid before the person had a household (先行救助, ``ledger_pending``).
+
+
+async def advances_of(session: AsyncSession, actor: Actor, id_hashes: Sequence[str]) -> list[int]:
+    """The applications, among those the actor may read, whose subject is one of these
+    people and whose procedure paid an advance (whether it still waits is in its step)."""
+    if not id_hashes:
+        return []
+    stmt = (
+        readable_statement(actor)
+        .with_only_columns(Procedure.application_id)
+        .join(Application, Application.id == Procedure.application_id)
+        .join(
+            ProcedureStep,
+            and_(
+                ProcedureStep.procedure_id == Procedure.id,
+                ProcedureStep.step == "advance",
+                ProcedureStep.status == "done",
+            ),
+        )
+        .where(
+            Application.subject_id_hash.in_(id_hashes),
+            Procedure.advance_amount.is_not(None),
+        )
+        .order_by(Procedure.application_id)
+    )
+    return list(await session.scalars(stmt))

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from app.accounts.dependencies import RequireCategoriesDecide, RequireHouseholdsRead
 from app.db.deps import Session
-from app.households import views
+from app.households import flows, views
 from app.households.categories import service as categories
 from app.households.categories.schemas import (
     CategoryDecision,
@@ -36,7 +36,7 @@ async def decide_category(
     today is scheduled and takes effect on its date (``scheduled_change`` on the household)."""
 
     async def decide() -> tuple[int, object]:
-        household = await categories.decide(session, actor, household_id, body)
+        household = await flows.decide_category(session, actor, household_id, body)
         return 200, (await views.detail(session, household)).model_dump(mode="json")
 
     fingerprint = {"household_id": household_id, "decision": body}

@@ -97,9 +97,11 @@ async def apply_due(session: AsyncSession, today: date, at: datetime) -> int:
     entries = []
     for r in rows:  # parameters for the statements below; no SQL in this loop
         leaving = r.action == "exit"
+        # A new amount in the same category (a reduction) leaves the category's start alone.
+        since = r.old_since if r.action == "adjust" else r.effective_date
         new = {
             "category": None if leaving else r.category,
-            "category_since": None if leaving else r.effective_date,
+            "category_since": None if leaving else since,
             "status": "exited" if leaving else r.old_status,
             # A household leaving tekun leaves its care arrangement behind.
             "care_arrangement": r.old_care if r.category == "tekun" and not leaving else None,

@@ -19,6 +19,16 @@ class CategoryAction(StrEnum):
     exit = "exit"
 
 
+class RecordedAction(StrEnum):
+    """What the history holds: the decisions above, and ``adjust`` (a new monthly amount in
+    the same category: a statutory procedure's reduction, 减发), which no endpoint here takes."""
+
+    enrol = "enrol"
+    change = "change"
+    exit = "exit"
+    adjust = "adjust"
+
+
 class CategoryDecision(InputSchema):
     action: CategoryAction
     category: Category | None = None
@@ -40,7 +50,7 @@ class CategoryDecision(InputSchema):
 
 class CategoryChangeOut(Schema):
     id: int
-    action: CategoryAction
+    action: RecordedAction
     category: Category | None
     previous_category: Category | None
     effective_date: dt.date

@@ -16,6 +16,7 @@ from app.households.categories.schemas import (
     CategoryChangeOut,
     CategoryDecision,
     CategoryHistoryPage,
+    RecordedAction,
 )
 from app.households.categories.vocabulary import CareArrangement
 from app.households.changelog import ChangeLog, current_members
@@ -55,12 +56,12 @@ def _check_allowed(household: Household, decision: Decision) -> None:
 
 
 async def _standard_at(
-    session: AsyncSession, household: Household, decision: Decision
+    session: AsyncSession, household: Household, category: str | None, on: date
 ) -> Decimal | None:
     """The standard governing the category on the effective date: the tekun standard for
     tekun, the dibao standard otherwise (edge and expenditure lines are multiples of it)."""
-    kind = "tekun" if decision.category == "tekun" else "dibao"
-    value = await value_in_force(session, household.region_code, kind, decision.effective_date)
+    kind = "tekun" if category == "tekun" else "dibao"
+    value = await value_in_force(session, household.region_code, kind, on)
     return money(value) if value is not None else None
 
 
@@ -104,7 +105,9 @@ async def apply_decision(
         approved_by_id=actor.id if actor.kind == "staff" else None,
         application_id=decision.application_id,
         monthly_amount=decision.monthly_amount,
-        standard_value=await _standard_at(session, household, decision),
+        standard_value=await _standard_at(
+            session, household, decision.category, decision.effective_date
+        ),
         applied_at=now(),
     )
     session.add(change)
@@ -162,7 +165,9 @@ async def schedule_decision(
         reason=decision.reason,
         approved_by_id=actor.id if actor.kind == "staff" else None,
         monthly_amount=decision.monthly_amount,
-        standard_value=await _standard_at(session, household, decision),
+        standard_value=await _standard_at(
+            session, household, decision.category, decision.effective_date
+        ),
     )
     session.add(change)
     await session.flush()
@@ -179,6 +184,58 @@ async def schedule_decision(
             "effective_date": decision.effective_date.isoformat(),
         },
     )
+    return change
+
+
+async def adjust_amount(
+    session: AsyncSession,
+    actor: Actor,
+    household_id: int,
+    *,
+    monthly_amount: Decimal,
+    effective_date: date,
+    reason: str,
+    application_id: int | None = None,
+) -> CategoryChange:
+    """A new monthly amount in the household's category (a statutory procedure's reduction,
+    减发), in the decision's transaction: the history gains an ``adjust`` with the category
+    unchanged, so its newest applied decision carries the amount paid (what standard
+    recalculations start from); versioned and audited like any change. Dated after today it
+    waits for its date like any decision; refused (409) while another waits, or when the
+    household is in no category."""
+    household = await service.load_for_change(session, actor, household_id)
+    if household.status != "active" or household.category is None:
+        raise InvalidCategoryAction("该户当前不在任何救助类别中，不能调整保障金额")
+    await scheduled.refuse_if_pending(session, household.id)
+    old_amount = await repository.current_amount(session, household.id)
+    in_force = effective_date <= local_today()
+    change = CategoryChange(
+        household_id=household.id,
+        action=RecordedAction.adjust.value,
+        category=household.category,
+        previous_category=household.category,
+        effective_date=effective_date,
+        reason=reason,
+        approved_by_id=actor.id if actor.kind == "staff" else None,
+        application_id=application_id,
+        monthly_amount=monthly_amount,
+        standard_value=await _standard_at(session, household, household.category, effective_date),
+        applied_at=now() if in_force else None,
+    )
+    session.add(change)
+    await session.flush()
+    detail = {
+        "change_id": change.id,
+        "monthly_amount": f"{monthly_amount:.2f}",
+        "effective_date": effective_date.isoformat(),
+    }
+    log = ChangeLog(household)
+    if in_force:
+        log.note("category_adjust", "monthly_amount", old_amount, monthly_amount)
+    # The same amount again changes no field: the decision is audited all the same.
+    if not await log.save(session, actor, "household.category_adjust", detail):
+        action = "household.category_adjust" if in_force else "household.category_scheduled"
+        await audit.record(session, actor, action, "household", household.id, detail)
     return change
 
 
