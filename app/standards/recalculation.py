@@ -8,14 +8,15 @@ standard in force on its ``effective_from`` (a nearer region's own standard wins
 
 The amount (差额救助): dibao, the standard times the household's members less the household's
 monthly income (not below zero); tekun, the standard times its members. The old amount is the
-last one confirmed under an earlier standard, else the one of the category decision in force."""
+newer of the last one confirmed under an earlier standard and that of the last decision applied
+(a reduction after a recalculation is what is paid)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, case, cast, exists, func, insert, literal, select
+from sqlalchemy import String, case, cast, exists, func, insert, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.actor import Actor
@@ -64,8 +65,13 @@ def _new_amount(standard: Standard) -> Any:
 
 
 def _old_amount(standard: Standard) -> Any:
+    """The newest of the last amount confirmed under an earlier standard and the amount of the
+    last decision applied (a procedure's reduction after a recalculation is what is paid)."""
     earlier = (
-        select(StandardRecalculation.new_amount)
+        select(
+            StandardRecalculation.new_amount.label("amount"),
+            StandardRecalculation.confirmed_at.label("at"),
+        )
         .join(Standard, Standard.id == StandardRecalculation.standard_id)
         .where(
             StandardRecalculation.household_id == Household.id,
@@ -74,20 +80,21 @@ def _old_amount(standard: Standard) -> Any:
         )
         .order_by(Standard.effective_from.desc(), StandardRecalculation.id.desc())
         .limit(1)
-        .scalar_subquery()
+        .correlate(Household)
     )
     decided = (
-        select(CategoryChange.monthly_amount)
+        select(CategoryChange.monthly_amount.label("amount"), CategoryChange.applied_at.label("at"))
         .where(
             CategoryChange.household_id == Household.id,
             CategoryChange.applied_at.is_not(None),
             CategoryChange.action != "exit",
         )
-        .order_by(CategoryChange.id.desc())
+        .order_by(CategoryChange.applied_at.desc(), CategoryChange.id.desc())
         .limit(1)
-        .scalar_subquery()
+        .correlate(Household)
     )
-    return func.coalesce(earlier, decided)
+    both = union_all(earlier.subquery().select(), decided.subquery().select()).subquery()
+    return select(both.c.amount).order_by(both.c.at.desc()).limit(1).scalar_subquery()
 
 
 def _confirmed(standard: Standard) -> Any:

@@ -3,12 +3,17 @@ person to confirm (old and new amounts), then confirmed at once."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
 
 from app.db.session import session_scope
+from app.households.categories.service import adjust_amount
+from app.kit.actor import Actor
+from app.kit.timeutil import local_today
 from app.models.audit import AuditEvent
+from tests.helpers import staff_id
 from tests.households.helpers import create_household, district, street
 
 WENJIANG = "510115000000"
@@ -78,6 +83,21 @@ async def test_a_rising_standard_lists_old_and_new_amounts_and_is_confirmed(
     later = await _standard(client, officer, "1000.00", "2027-07-01")
     [item] = (await _list(client, officer, later))["items"]
     assert (item["old_amount"], item["new_amount"]) == ("700.00", "800.00")
+
+    # A reduction decided after that confirmation (a procedure's 减发) is what is paid, so
+    # the next rise starts from it.
+    actor = Actor("staff", await staff_id(client, officer), "district_officer", WENJIANG)
+    async with session_scope() as session:
+        await adjust_amount(
+            session,
+            actor,
+            dibao,
+            monthly_amount=Decimal("650.00"),
+            effective_date=local_today(),
+            reason="复核减发",
+        )
+    [item] = (await _list(client, officer, later))["items"]
+    assert (item["old_amount"], item["new_amount"]) == ("650.00", "800.00")
 
     missing = await client.get("/staff/standards/999999/recalculation", headers=officer)
     assert (missing.status_code, missing.json()["code"]) == (404, "standard_not_found")
