@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import repository as accounts
 from app.calendar.service import DEADLINES_JOB
 from app.config import get_settings
+from app.households.arrivals import MEMBERS_ARRIVED_JOB
 from app.households.categories import scheduled as scheduled_categories
 from app.intake import deadlines, privacy
 from app.jobs import Handler, Periodic
@@ -25,6 +26,7 @@ from app.monitoring.warnings import tasks as warnings
 from app.notifications import service as notifications_service
 from app.notifications import tasks as notifications
 from app.procedures import deadlines as procedure_deadlines
+from app.procedures import tasks as procedures
 from app.visits import tasks as visits
 
 log = structlog.get_logger()
@@ -76,6 +78,7 @@ async def unknown_deadlines(session: AsyncSession, payload: dict[str, Any]) -> N
 
 
 HANDLERS: dict[str, Handler] = {
+    MEMBERS_ARRIVED_JOB: procedures.settle_arrivals,
     "purge-idempotency": purge_idempotency,
     "purge-jobs": purge_jobs,
     "purge-login-failures": purge_login_failures,

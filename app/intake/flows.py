@@ -3,15 +3,16 @@ transaction (the request's, or a worker's or command's own ``session_scope()``).
 
 Approval: the case moves to ``approved`` (intake), then the registry enrols the subject's
 household or changes its category (:mod:`app.households.categories.enrolment`), intake
-records on the approval event what the registry did, and a temporary-aid advance paid for the
-subject before they had a household is written to its ledger
-(:func:`app.procedures.advance.settle_for_household`). Aid given once (临时救助) is approved
+records on the approval event what the registry did, and the subject's arrival in the household
+is announced (:mod:`app.households.arrivals`: a temporary-aid advance paid before they had one
+is then written to its ledger). Aid given once (临时救助) is approved
 without enrolment, by its statutory procedure only."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.households import arrivals
 from app.households import repository as households
 from app.households.categories import enrolment
 from app.intake import repository, service
@@ -21,7 +22,6 @@ from app.kit.actor import Actor
 from app.kit.crypto import get_cipher
 from app.kit.timeutil import now, to_local
 from app.models.application import Application
-from app.procedures import advance
 
 
 def approved_subject(application: Application) -> enrolment.ApprovedSubject:
@@ -73,7 +73,7 @@ async def transition(
                 session, application.subject_id_hash
             )
             if household_id is not None:
-                await advance.settle_for_household(session, actor, household_id)
+                await arrivals.announce(session, actor, household_id)
     return application
 
 

@@ -15,12 +15,19 @@ from sqlalchemy import select
 
 from app.db.session import session_scope
 from app.households.categories.scheduled import apply_due
+from app.jobs.runner import Runner
 from app.kit.crypto import get_cipher
 from app.models.procedure import ProcedureDocument
+from app.tasks import HANDLERS
 from tests.helpers import id_number
 from tests.households.helpers import create_household, member
 from tests.procedures.support import SHANGHAI, Case, freeze, pdf_text, step_of
 from tests.procedures.test_other_procedures import _dibao_approved, _household
+
+
+async def _run_jobs() -> int:
+    """Run the queued jobs as a worker would (the arrival of people in a household)."""
+    return await Runner(HANDLERS).run_due()
 
 
 async def test_documents_are_sealed_at_rest_and_open_for_downloads(
@@ -155,6 +162,9 @@ async def test_an_advance_waits_past_the_last_step_for_the_household(
     household = await create_household(
         client, case.street, members=[member(name="郑先行", id_number=case.id_number)]
     )
+    # The registration announces its people's arrival; the job writes the advance.
+    assert await _ledger(client, case, household["id"]) == []
+    assert await _run_jobs() >= 1
     (entry,) = await _ledger(client, case, household["id"])
     assert (entry["kind"], entry["amount"], entry["date"], entry["giver"]) == (
         "temporary_aid",
@@ -173,6 +183,7 @@ async def test_an_advance_waits_past_the_last_step_for_the_household(
         headers=case.street,
     )
     assert added.status_code == 201, added.text
+    assert await _run_jobs() >= 1
     assert len(await _ledger(client, case, household["id"])) == 1
 
 
@@ -192,6 +203,7 @@ async def test_an_advance_reaches_the_ledger_when_the_person_joins_a_household(
         headers=case.street,
     )
     assert added.status_code == 201, added.text
+    await _run_jobs()
     (entry,) = await _ledger(client, case, household["id"])
     assert entry["amount"] == "400.00" and entry["date"] == "2026-09-30"
     # The next step of the procedure finds nothing left to write.
